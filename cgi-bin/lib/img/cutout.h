@@ -1,0 +1,102 @@
+/* cutout.h: automatic background removal: from a decoded photo to a soft alpha matte
+ * with estimated foreground colors. (Owned by the cutout stages; see cutout*.c.) */
+#ifndef BACKDROP_CUTOUT_H
+#define BACKDROP_CUTOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "err.h"
+
+/* img.h includes this header inside its own; the types come from there. */
+struct img;
+struct img_rect;
+
+enum img_cut_type { IMG_CUT_AUTO, IMG_CUT_PRODUCT, IMG_CUT_PERSON, IMG_CUT__MAX };
+
+/* Hard limits of the hint vocabulary (fixed; see also limits.h). */
+#define CUT_MAX_STROKES      64      /* strokes in one hint_strokes list */
+#define CUT_MAX_POINTS       2048    /* points over all strokes of one list */
+#define CUT_MAX_STROKE_WIDTH 2000    /* pixels; the width of one stroke */
+#define CUT_MAX_COORD        1000000 /* |x|, |y| of a stroke point or roi corner, pixels */
+#define CUT_MAX_STROKES_JSON 65536   /* bytes of the hint_strokes text */
+
+/* One hint stroke: a polyline of npts points (x, y in image pixels, may lie outside
+ * the image: strokes are clipped), width pixels wide, labelled foreground or not. */
+struct img_cut_stroke {
+	int first;   /* index of its first point in img_cutout_opts.pts */
+	int npts;
+	int width;
+	int fg;      /* 1 foreground, 0 background */
+};
+
+/* One roi corner coordinate: a value in pixels, or a percentage of the image side. */
+struct img_cut_coord {
+	double v;
+	int pct;
+};
+
+/*
+ * Cutout options, part of the one option vocabulary (DESIGN.md section 5). A zeroed
+ * struct means the defaults: automatic type, no roi, no hints, soft edges, an image
+ * with transparency keeps its alpha. Holds no owned memory (nothing to free).
+ *   roi          remove.bg "x1 y1 x2 y2": nothing outside is foreground.
+ *   strokes/pts  parsed hint_strokes (hard constraints).
+ *   hint_mask    borrowed encoded image bytes (PNG, JPEG, ... the photo's size):
+ *                white = foreground, black = background, other values unknown. The
+ *                caller keeps the bytes alive until img_cutout() returns.
+ *   hint_plane   or an already decoded borrowed plane of hint_w x hint_h bytes, same
+ *                meaning (>= 240 foreground, <= 15 background); used when non-NULL.
+ *   hard_edges   semitransparency=false: a binary matte (0 or 255).
+ *   ignore_alpha keep_alpha=false: an image with transparency is cut like any other.
+ *   no_cache     skip the in-process cache of per-image work (tests, benchmarks).
+ */
+struct img_cutout_opts {
+	enum img_cut_type type;
+	int has_roi;
+	struct img_cut_coord roi[4];
+	int nstrokes, npts;
+	struct img_cut_stroke strokes[CUT_MAX_STROKES];
+	int pts[CUT_MAX_POINTS][2];
+	const unsigned char *hint_mask;
+	size_t hint_mask_len;
+	const uint8_t *hint_plane;
+	int hint_w, hint_h;
+	int hard_edges;
+	int ignore_alpha;
+	int no_cache;
+};
+
+/* Flags reported by img_cutout(). */
+#define IMG_CUT_NO_SUBJECT 1 /* nothing was found: the matte is all transparent */
+#define IMG_CUT_KEYED      2 /* a green or blue screen was detected and keyed */
+#define IMG_CUT_KEPT_ALPHA 4 /* the image's own transparency was kept */
+#define IMG_CUT_CACHED     8 /* the per-image segmentation work came from the cache */
+
+/*
+ * Sets one cutout option from its text value. Returns ERR_OK when key is a cutout
+ * option and val is valid; ERR_BAD_FIELD with a reason in why[n] when it is invalid;
+ * ERR_NOT_FOUND when key is not a cutout option (the caller tries other parsers).
+ * Keys: type (auto|product|person), roi ("x1 y1 x2 y2", each NUMBERpx or NUMBER%),
+ * hint_strokes (JSON [{"points": [[x,y],...], "width": N, "label": "fg"|"bg"}]),
+ * semitransparency (true|false), keep_alpha (true|false). Bounds of roi against the
+ * image are checked by img_cutout(). The hint mask comes as bytes (hint_mask).
+ */
+enum err img_cutout_opt_set(struct img_cutout_opts *o, const char *key, const char *val,
+                            char *why, size_t n);
+
+/*
+ * Cuts the subject out of src. On ERR_OK, *out holds a new image of src's size whose
+ * colors are the estimated foreground colors and whose alpha is the matte (the caller
+ * frees it with img_free), *bbox the subject's bounding box (alpha > 0), and *flags
+ * IMG_CUT_* bits. Deterministic for the same input and options.
+ * ERR_BAD_FIELD, with why[] (may be NULL) starting with a machine code:
+ *   "roi_exceeds_bounds: ...", "roi_region_empty: ...", "hint_mask_size: ... WxH ...".
+ */
+enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
+                        struct img *out, struct img_rect *bbox, int *flags,
+                        char *why, size_t n);
+/* img_cutout_why() without the reason text. */
+enum err img_cutout(const struct img *src, const struct img_cutout_opts *o,
+                    struct img *out, struct img_rect *bbox, int *flags);
+
+#endif
