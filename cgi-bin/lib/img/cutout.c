@@ -1,70 +1,579 @@
-/* cutout.c: the cutout's orchestration: roi and hints, kept alpha, keying, then the
- * reduced-resolution segmentation and the full-resolution matte. */
+/* cutout.c: the cutout's orchestration: kept alpha, roi and hints, chroma keying, the
+ * reduced-resolution segmentation (color models + iterated graph cut + clean-up, as
+ * GrabCut with the frame instead of a user's rectangle) and the full-resolution matte.
+ *
+ * Why this shape: segmentation quality barely changes between 0.3 MP and 12 MP but its
+ * cost grows with the pixels, while the matte needs full resolution only in a narrow
+ * band; so the photo is averaged down once, segmented there, and only the matte's
+ * last pass touches every pixel. The per-image work (downscaled colors, edge weights,
+ * the final color models' costs) is cached by a hash of the pixels, so a second cut
+ * of the same photo with hints is one max-flow plus the matte. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 #include "img.h"
 #include "cutout.h"
+#include "cut.h"
 
-/* XXX: first version: a border color model with a threshold and a feathered edge. */
+#define WORK_PIXELS   300000  /* segmentation resolution, pixels */
+#define ITERATIONS    4       /* GrabCut rounds: fit models, cut */
+#define GAMMA         50.0    /* smoothness weight (GrabCut's) */
+#define CACHE_SLOTS   2
+
+/* The per-image work that hints do not change. */
+struct work {
+	uint64_t key;
+	int mw, mh;
+	float *rgb;        /* mw * mh * 3 */
+	int32_t *ncap;     /* 4 * mw * mh */
+	int32_t *unary;    /* the last round's model costs (no hard constraints) */
+	uint8_t *lab;      /* the automatic result */
+	int no_subject;
+};
+
+static struct work *cache[CACHE_SLOTS];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void work_free(struct work *wk)
+{
+	if (!wk)
+		return;
+	free(wk->rgb);
+	free(wk->ncap);
+	free(wk->unary);
+	free(wk->lab);
+	free(wk);
+}
+
+/* Takes the cached work for key out of the cache (the caller owns it), or NULL. */
+static struct work *cache_take(uint64_t key)
+{
+	struct work *wk = NULL;
+	int i;
+
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i] && cache[i]->key == key) {
+			wk = cache[i];
+			cache[i] = NULL;
+			break;
+		}
+	pthread_mutex_unlock(&cache_lock);
+	return wk;
+}
+
+/* Puts wk in the cache as the newest entry, evicting the oldest. */
+static void cache_put(struct work *wk)
+{
+	int i;
+
+	pthread_mutex_lock(&cache_lock);
+	work_free(cache[CACHE_SLOTS - 1]);
+	for (i = CACHE_SLOTS - 1; i > 0; i--)
+		cache[i] = cache[i - 1];
+	cache[0] = wk;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+/* A 64-bit hash of the pixels and everything else the cached work depends on. */
+static uint64_t pixel_key(const struct img *src, uint64_t salt)
+{
+	int W = img_w(src), H = img_h(src), x, y;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ salt ^ ((uint64_t)W << 32 | (uint32_t)H);
+
+	for (y = 0; y < H; y++) {
+		const int *row = src->gd->tpixels[y];
+		for (x = 0; x < W; x++) {
+			h ^= (uint32_t)row[x] & 0xffffff;
+			h *= 0x100000001b3ULL;
+			h ^= h >> 29;
+		}
+	}
+	return h;
+}
+
+/* Averages src down to about WORK_PIXELS (never up) into wk->rgb. */
+static enum err downscale(const struct img *src, struct work *wk)
+{
+	int W = img_w(src), H = img_h(src), x, y, X, Y, x0, x1, y0, y1;
+	double s = sqrt((double)WORK_PIXELS / ((double)W * H));
+
+	if (s > 1)
+		s = 1;
+	wk->mw = (int)lround(W * s);
+	wk->mh = (int)lround(H * s);
+	if (wk->mw < 1)
+		wk->mw = 1;
+	if (wk->mh < 1)
+		wk->mh = 1;
+	wk->rgb = malloc(sizeof(float) * 3 * (size_t)wk->mw * wk->mh);
+	if (!wk->rgb)
+		return ERR_NOMEM;
+	for (y = 0; y < wk->mh; y++) {
+		y0 = (int)((long)y * H / wk->mh);
+		y1 = (int)((long)(y + 1) * H / wk->mh);
+		if (y1 <= y0)
+			y1 = y0 + 1;
+		for (x = 0; x < wk->mw; x++) {
+			double acc[3] = { 0, 0, 0 };
+			float *o = wk->rgb + 3 * ((size_t)y * wk->mw + x);
+			x0 = (int)((long)x * W / wk->mw);
+			x1 = (int)((long)(x + 1) * W / wk->mw);
+			if (x1 <= x0)
+				x1 = x0 + 1;
+			for (Y = y0; Y < y1; Y++)
+				for (X = x0; X < x1; X++) {
+					int px = src->gd->tpixels[Y][X];
+					acc[0] += gdTrueColorGetRed(px);
+					acc[1] += gdTrueColorGetGreen(px);
+					acc[2] += gdTrueColorGetBlue(px);
+				}
+			for (X = 0; X < 3; X++)
+				o[X] = (float)(acc[X] / ((double)(x1 - x0) * (y1 - y0)));
+		}
+	}
+	return ERR_OK;
+}
+
+/* Resolves the roi against W x H into [x0, x1) x [y0, y1). */
+static enum err roi_resolve(const struct img_cutout_opts *o, int W, int H, int r[4],
+                            char *why, size_t n)
+{
+	double v[4];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		int side = i % 2 ? H : W;
+		v[i] = o->roi[i].pct ? o->roi[i].v * side / 100.0 : o->roi[i].v;
+		if (v[i] > side) {
+			if (why)
+				snprintf(why, n, "roi_exceeds_bounds: roi reaches beyond the %dx%d image", W, H);
+			return ERR_BAD_FIELD;
+		}
+		r[i] = (int)lround(v[i]);
+	}
+	if (r[2] <= r[0] || r[3] <= r[1]) {
+		if (why)
+			snprintf(why, n, "roi_region_empty: the roi holds no pixels");
+		return ERR_BAD_FIELD;
+	}
+	return ERR_OK;
+}
+
+/* Draws a round-capped thick segment into plane (W x H) with value v, clipped. */
+static void draw_segment(uint8_t *plane, int W, int H, double ax, double ay, double bx,
+                         double by, double rad, uint8_t v)
+{
+	double minx = fmin(ax, bx) - rad, maxx = fmax(ax, bx) + rad, dx = bx - ax, dy = by - ay;
+	double minyy = fmin(ay, by) - rad, maxyy = fmax(ay, by) + rad, l2 = dx * dx + dy * dy;
+	int x0 = (int)floor(fmax(0, minx)), x1 = (int)ceil(fmin(W - 1, maxx));
+	int y0 = (int)floor(fmax(0, minyy)), y1 = (int)ceil(fmin(H - 1, maxyy)), x, y;
+
+	for (y = y0; y <= y1; y++)
+		for (x = x0; x <= x1; x++) {
+			double t = l2 > 0 ? ((x - ax) * dx + (y - ay) * dy) / l2 : 0, px, py;
+			t = t < 0 ? 0 : t > 1 ? 1 : t;
+			px = ax + t * dx - x;
+			py = ay + t * dy - y;
+			if (px * px + py * py <= rad * rad)
+				plane[(size_t)y * W + x] = v;
+		}
+}
+
+/* The strokes drawn into plane (W x H) with coordinates scaled by s: background
+ * first, then foreground over it. */
+static void draw_strokes(const struct img_cutout_opts *o, uint8_t *plane, int W, int H,
+                         double s)
+{
+	int i, j, pass;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < o->nstrokes; i++) {
+			const struct img_cut_stroke *st = &o->strokes[i];
+			double rad = fmax(0.5, st->width * s / 2);
+			if (st->fg != pass)
+				continue;
+			for (j = 0; j < st->npts; j++) {
+				const int *a = o->pts[st->first + j];
+				const int *b = o->pts[st->first + (j + 1 < st->npts ? j + 1 : j)];
+				draw_segment(plane, W, H, a[0] * s, a[1] * s, b[0] * s, b[1] * s, rad,
+				             st->fg ? CUT_HARD_FG : CUT_HARD_BG);
+			}
+		}
+}
+
+/* Decodes the hint mask bytes into a full-resolution hint plane (CUT_HARD_*). */
+static enum err hint_plane(const struct img_cutout_opts *o, int W, int H, uint8_t *plane,
+                           char *why, size_t n)
+{
+	gdImagePtr im = NULL;
+	const uint8_t *g = o->hint_plane;
+	int x, y, hw = o->hint_w, hh = o->hint_h;
+	enum err e = ERR_BAD_FIELD;
+
+	if (!g) {
+		if (o->hint_mask_len > 0x7fffffff)
+			goto bad;
+		im = gdImageCreateFromPngPtr((int)o->hint_mask_len, (void *)o->hint_mask);
+		if (!im)
+			im = gdImageCreateFromJpegPtr((int)o->hint_mask_len, (void *)o->hint_mask);
+		if (!im)
+			im = gdImageCreateFromWebpPtr((int)o->hint_mask_len, (void *)o->hint_mask);
+		if (!im)
+			im = gdImageCreateFromGifPtr((int)o->hint_mask_len, (void *)o->hint_mask);
+		if (!im || !gdImageTrueColor(im)) {
+			if (im && !gdImagePaletteToTrueColor(im))
+				goto bad;
+			if (!im)
+				goto bad;
+		}
+		hw = gdImageSX(im);
+		hh = gdImageSY(im);
+	}
+	if (hw != W || hh != H) {
+		if (why)
+			snprintf(why, n, "hint_mask_size: the hint mask is %dx%d, the image %dx%d",
+			         hw, hh, W, H);
+		goto out;
+	}
+	for (y = 0; y < H; y++)
+		for (x = 0; x < W; x++) {
+			int v;
+			if (g) {
+				v = g[(size_t)y * W + x];
+			} else {
+				int px = im->tpixels[y][x];
+				v = (299 * gdTrueColorGetRed(px) + 587 * gdTrueColorGetGreen(px) +
+				     114 * gdTrueColorGetBlue(px)) / 1000;
+			}
+			plane[(size_t)y * W + x] = v >= 240 ? CUT_HARD_FG : v <= 15 ? CUT_HARD_BG : CUT_FREE;
+		}
+	e = ERR_OK;
+	goto out;
+bad:
+	if (why)
+		snprintf(why, n, "hint_mask: the hint mask is not a PNG, JPEG, WebP or GIF image");
+out:
+	if (im)
+		gdImageDestroy(im);
+	return e;
+}
+
+/* The model costs of every pixel: unary[i] = cost(background) - cost(foreground). */
+static void unaries(const struct work *wk, const struct cut_gmm *fg, const struct cut_gmm *bg,
+                    int32_t *unary)
+{
+	size_t i, m = (size_t)wk->mw * wk->mh;
+
+	for (i = 0; i < m; i++) {
+		double d = cut_gmm_nll(bg, wk->rgb + 3 * i) - cut_gmm_nll(fg, wk->rgb + 3 * i);
+		unary[i] = (int32_t)lround(d * CUT_SCALE);
+	}
+}
+
+/* Terminal capacities: the model costs with the hard labels on top. */
+static void terminals(const int32_t *unary, const uint8_t *hard, size_t m, int32_t *tcap)
+{
+	size_t i;
+
+	for (i = 0; i < m; i++)
+		tcap[i] = hard && hard[i] == CUT_HARD_FG ? CUT_INF :
+		          hard && hard[i] == CUT_HARD_BG ? -CUT_INF : unary[i];
+}
+
+/*
+ * The automatic segmentation: background model from the frame (and hard background),
+ * foreground model from what the frame's colors do not explain, then ITERATIONS
+ * rounds of cut and refit. Fills wk->unary, wk->lab, wk->no_subject.
+ */
+static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type type)
+{
+	int mw = wk->mw, mh = wk->mh, bw = (mw < mh ? mw : mh) / 30 + 1, x, y, it;
+	size_t m = (size_t)mw * mh, i, nfg = 0;
+	uint8_t *sel = NULL;
+	int32_t *tcap = NULL;
+	float *nll = NULL, thr;
+	struct cut_gmm fg, bg;
+	enum err e = ERR_NOMEM;
+
+	sel = calloc(m, 1);
+	tcap = malloc(m * sizeof *tcap);
+	nll = malloc(m * sizeof *nll);
+	wk->unary = malloc(m * sizeof *wk->unary);
+	wk->lab = calloc(m, 1);
+	if (!sel || !tcap || !nll || !wk->unary || !wk->lab)
+		goto out;
+	/* Background samples: the frame (not the bottom for a person) and hard background. */
+	for (y = 0; y < mh; y++)
+		for (x = 0; x < mw; x++) {
+			i = (size_t)y * mw + x;
+			if (x < bw || y < bw || x >= mw - bw ||
+			    (y >= mh - bw && type != IMG_CUT_PERSON))
+				sel[i] = 1;
+			if (hard && hard[i] == CUT_HARD_BG)
+				sel[i] = 1;
+			if (hard && hard[i] == CUT_HARD_FG)
+				sel[i] = 0;
+		}
+	if (!cut_gmm_fit(&bg, wk->rgb, m, sel, 1)) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	/* How unusual the frame's own colors are under its model: the 98th percentile. */
+	{
+		long hist[1200] = { 0 }, cnt = 0, acc = 0;
+		for (i = 0; i < m; i++) {
+			int b;
+			nll[i] = cut_gmm_nll(&bg, wk->rgb + 3 * i);
+			if (!sel[i])
+				continue;
+			b = (int)((nll[i] + 60) * 10);
+			hist[b < 0 ? 0 : b > 1199 ? 1199 : b]++;
+			cnt++;
+		}
+		for (it = 0; it < 1200; it++) {
+			acc += hist[it];
+			if (acc >= cnt * 0.98)
+				break;
+		}
+		thr = it / 10.f - 60 + 3.0f;
+	}
+	/* Foreground seeds: inside the frame, unexplained by the background model. */
+	for (y = 0; y < mh; y++)
+		for (x = 0; x < mw; x++) {
+			i = (size_t)y * mw + x;
+			int inner = x >= bw && y >= bw && x < mw - bw && y < mh - bw;
+			sel[i] = (inner && nll[i] > thr) || (hard && hard[i] == CUT_HARD_FG);
+			if (hard && hard[i] == CUT_HARD_BG)
+				sel[i] = 0;
+			nfg += sel[i];
+		}
+	if (nfg < m / 1000 + 1) {
+		wk->no_subject = 1;
+		for (i = 0; i < m; i++) {
+			wk->lab[i] = hard && hard[i] == CUT_HARD_FG;
+			wk->unary[i] = -(int32_t)(10 * CUT_SCALE);
+		}
+		e = ERR_OK;
+		goto out;
+	}
+	if (!cut_gmm_fit(&fg, wk->rgb, m, sel, 1)) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	for (it = 0; it < ITERATIONS; it++) {
+		unaries(wk, &fg, &bg, wk->unary);
+		terminals(wk->unary, hard, m, tcap);
+		if ((e = cut_maxflow(mw, mh, tcap, wk->ncap, wk->lab)))
+			goto out;
+		if (cut_clean(wk->lab, mw, mh, hard) < 0) {
+			e = ERR_NOMEM;
+			goto out;
+		}
+		if (it == ITERATIONS - 1)
+			break;
+		if (!cut_gmm_fit(&fg, wk->rgb, m, wk->lab, 1) || !cut_gmm_fit(&bg, wk->rgb, m, wk->lab, 0))
+			break;
+	}
+	nfg = 0;
+	for (i = 0; i < m; i++)
+		nfg += wk->lab[i];
+	wk->no_subject = nfg == 0;
+	e = ERR_OK;
+out:
+	free(sel);
+	free(tcap);
+	free(nll);
+	return e;
+}
+
+/* The bounding box of alpha > 0 and the no-subject flag. */
+static void finish(struct img *out, struct img_rect *bbox, int *flags)
+{
+	int W = img_w(out), H = img_h(out), x, y, x0 = W, y0 = H, x1 = -1, y1 = -1;
+
+	for (y = 0; y < H; y++) {
+		const uint8_t *a = out->alpha + (size_t)y * W;
+		for (x = 0; x < W; x++)
+			if (a[x]) {
+				if (x < x0)
+					x0 = x;
+				if (x > x1)
+					x1 = x;
+				if (y < y0)
+					y0 = y;
+				y1 = y;
+			}
+	}
+	if (x1 < 0) {
+		*flags |= IMG_CUT_NO_SUBJECT;
+		bbox->x = bbox->y = bbox->w = bbox->h = 0;
+		return;
+	}
+	bbox->x = x0;
+	bbox->y = y0;
+	bbox->w = x1 - x0 + 1;
+	bbox->h = y1 - y0 + 1;
+}
+
 enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
                         struct img *out, struct img_rect *bbox, int *flags,
                         char *why, size_t n)
 {
-	int w = img_w(src), h = img_h(src), x, y, c, cnt = 0, x0 = w, y0 = h, x1 = -1, y1 = -1;
-	double m[3] = { 0, 0, 0 };
-	enum err e = ERR_NOMEM;
+	int W = img_w(src), H = img_h(src), roi[4] = { 0, 0, 0, 0 }, x, y, which, hinted;
+	struct work *wk = NULL;
+	uint8_t *full = NULL, *hard = NULL;
+	int32_t *tcap = NULL;
+	size_t N = (size_t)W * H, m, i;
+	uint64_t key;
+	enum err e;
 
-	(void)o;
 	if (why && n)
 		why[0] = 0;
 	memset(out, 0, sizeof *out);
 	*flags = 0;
-	out->gd = gdImageCreateTrueColor(w, h);
-	out->alpha = malloc((size_t)w * h);
+	memset(bbox, 0, sizeof *bbox);
+	if (o->has_roi && (e = roi_resolve(o, W, H, roi, why, n)))
+		return e;
+	if (!o->has_roi) {
+		roi[2] = W;
+		roi[3] = H;
+	}
+	hinted = o->nstrokes > 0 || o->hint_plane || o->hint_mask_len > 0;
+	e = ERR_NOMEM;
+	out->gd = gdImageCreateTrueColor(W, H);
+	out->alpha = malloc(N);
 	if (!out->gd || !out->alpha)
 		goto out;
-	gdImageCopy(out->gd, src->gd, 0, 0, 0, 0, w, h);
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++) {
-			if (x && y && x < w - 1 && y < h - 1)
-				continue;
-			c = gdImageGetTrueColorPixel(src->gd, x, y);
-			m[0] += gdTrueColorGetRed(c);
-			m[1] += gdTrueColorGetGreen(c);
-			m[2] += gdTrueColorGetBlue(c);
-			cnt++;
-		}
-	for (c = 0; c < 3; c++)
-		m[c] /= cnt;
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++) {
-			int p = gdImageGetTrueColorPixel(src->gd, x, y);
-			double d = abs(gdTrueColorGetRed(p) - (int)m[0]) +
-			           abs(gdTrueColorGetGreen(p) - (int)m[1]) +
-			           abs(gdTrueColorGetBlue(p) - (int)m[2]);
-			int a = d < 30 ? 0 : d > 60 ? 255 : (int)((d - 30) * 255 / 30);
-			out->alpha[(size_t)y * w + x] = (uint8_t)a;
-			if (a) {
-				if (x < x0) x0 = x;
-				if (x > x1) x1 = x;
-				if (y < y0) y0 = y;
-				if (y > y1) y1 = y;
-			}
-		}
-	if (x1 < 0) {
-		*flags |= IMG_CUT_NO_SUBJECT;
-		bbox->x = bbox->y = bbox->w = bbox->h = 0;
-	} else {
-		bbox->x = x0;
-		bbox->y = y0;
-		bbox->w = x1 - x0 + 1;
-		bbox->h = y1 - y0 + 1;
+	/* Full-resolution hard labels: the hint mask, the strokes, outside the roi. */
+	if (hinted || o->has_roi) {
+		full = calloc(N, 1);
+		if (!full)
+			goto out;
+		if ((o->hint_plane || o->hint_mask_len > 0) &&
+		    (e = hint_plane(o, W, H, full, why, n)))
+			goto out;
+		draw_strokes(o, full, W, H, 1.0);
+		for (y = 0; y < H; y++)
+			for (x = 0; x < W; x++)
+				if (x < roi[0] || x >= roi[2] || y < roi[1] || y >= roi[3])
+					full[(size_t)y * W + x] = CUT_HARD_BG;
 	}
+	e = ERR_NOMEM;
+	if (src->alpha && !o->ignore_alpha) {
+		for (i = 0; i < N && src->alpha[i] == 255; i++)
+			;
+		if (i < N) {
+			gdImageCopy(out->gd, src->gd, 0, 0, 0, 0, W, H);
+			memcpy(out->alpha, src->alpha, N);
+			*flags |= IMG_CUT_KEPT_ALPHA;
+			goto hard_labels;
+		}
+	}
+	if ((which = cut_key_detect(src))) {
+		cut_key(src, which, o->hard_edges, out);
+		*flags |= IMG_CUT_KEYED;
+		goto hard_labels;
+	}
+	key = pixel_key(src, (uint64_t)o->type * 0x51ed27 ^
+	                     ((uint64_t)roi[0] << 48 ^ (uint64_t)roi[1] << 32 ^
+	                      (uint64_t)roi[2] << 16 ^ (uint64_t)roi[3]));
+	wk = o->no_cache ? NULL : cache_take(key);
+	if (wk) {
+		*flags |= IMG_CUT_CACHED;
+	} else {
+		uint8_t *rh = NULL;
+		wk = calloc(1, sizeof *wk);
+		if (!wk || (e = downscale(src, wk)))
+			goto out;
+		wk->key = key;
+		m = (size_t)wk->mw * wk->mh;
+		wk->ncap = malloc(4 * m * sizeof *wk->ncap);
+		if (!wk->ncap)
+			goto out;
+		cut_graph_edges(wk->mw, wk->mh, wk->rgb, GAMMA, wk->ncap);
+		/* The automatic result honours the roi only (hints come below). */
+		if (o->has_roi) {
+			rh = calloc(m, 1);
+			if (!rh)
+				goto out;
+			for (y = 0; y < wk->mh; y++)
+				for (x = 0; x < wk->mw; x++) {
+					double cx = (x + 0.5) * W / wk->mw, cy = (y + 0.5) * H / wk->mh;
+					if (cx < roi[0] || cx >= roi[2] || cy < roi[1] || cy >= roi[3])
+						rh[(size_t)y * wk->mw + x] = CUT_HARD_BG;
+				}
+		}
+		e = segment(wk, rh, o->type);
+		free(rh);
+		if (e)
+			goto out;
+	}
+	m = (size_t)wk->mw * wk->mh;
+	if (hinted) {
+		/* One more cut with the hints as hard labels on the cached model costs. */
+		uint8_t *lab = malloc(m);
+		hard = calloc(m, 1);
+		tcap = malloc(m * sizeof *tcap);
+		if (!lab || !hard || !tcap) {
+			free(lab);
+			goto out;
+		}
+		for (y = 0; y < wk->mh; y++)
+			for (x = 0; x < wk->mw; x++) {
+				int X0 = (int)((long)x * W / wk->mw), X1 = (int)((long)(x + 1) * W / wk->mw);
+				int Y0 = (int)((long)y * H / wk->mh), Y1 = (int)((long)(y + 1) * H / wk->mh);
+				int fgc = 0, bgc = 0, X, Y;
+				for (Y = Y0; Y < (Y1 > Y0 ? Y1 : Y0 + 1); Y++)
+					for (X = X0; X < (X1 > X0 ? X1 : X0 + 1); X++) {
+						fgc += full[(size_t)Y * W + X] == CUT_HARD_FG;
+						bgc += full[(size_t)Y * W + X] == CUT_HARD_BG;
+					}
+				hard[(size_t)y * wk->mw + x] = fgc > bgc ? CUT_HARD_FG : bgc ? CUT_HARD_BG : CUT_FREE;
+			}
+		terminals(wk->unary, hard, m, tcap);
+		if ((e = cut_maxflow(wk->mw, wk->mh, tcap, wk->ncap, lab)) ||
+		    cut_clean(lab, wk->mw, wk->mh, hard) < 0) {
+			free(lab);
+			e = e ? e : ERR_NOMEM;
+			goto out;
+		}
+		gdImageCopy(out->gd, src->gd, 0, 0, 0, 0, W, H);
+		e = cut_matte(src, wk->rgb, lab, wk->mw, wk->mh, o->hard_edges, out);
+		free(lab);
+	} else {
+		gdImageCopy(out->gd, src->gd, 0, 0, 0, 0, W, H);
+		e = cut_matte(src, wk->rgb, wk->lab, wk->mw, wk->mh, o->hard_edges, out);
+	}
+	if (e)
+		goto out;
+hard_labels:
+	if (full) {
+		for (i = 0; i < N; i++) {
+			if (full[i] == CUT_HARD_FG)
+				out->alpha[i] = 255;
+			else if (full[i] == CUT_HARD_BG)
+				out->alpha[i] = 0;
+		}
+	}
+	finish(out, bbox, flags);
 	e = ERR_OK;
 out:
-	if (e)
+	if (wk) {
+		if (e || o->no_cache)
+			work_free(wk);
+		else
+			cache_put(wk);
+	}
+	free(full);
+	free(hard);
+	free(tcap);
+	if (e) {
 		img_free(out);
+		*flags = 0;
+	}
 	return e;
 }
 

@@ -1,0 +1,122 @@
+# Backdrop: one Makefile, explicit source lists, pkg-config for flags.
+# Targets: all (default), run, test, bench, quality, install, clean, deps.
+# Local overrides (CC, CFLAGS, PREFIX, ...) may go in config.mk, which is not tracked.
+-include config.mk
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1.0
+SAN     ?= 0
+PORT    ?= 8080
+
+ifeq ($(SAN),1)
+BUILD   ?= build/san
+OPT     ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN   := -fsanitize=address,undefined
+else
+BUILD   ?= build/rel
+OPT     ?= -O2 -g
+LDSAN   :=
+endif
+
+PKGS    := gdlib libcurl json-c sqlite3 libcrypto libpng libwebp libwebpdemux libjpeg
+WERROR  := $(if $(CI),-Werror,)
+CFLAGS  ?= $(OPT)
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -D_FORTIFY_SOURCE=2 \
+           -fstack-protector-strong -pthread -iquote cgi-bin/lib -iquote cgi-bin/lib/img \
+           -DBACKDROP_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(LDSAN) -pthread $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lm
+
+# The helper library: request loop, responses, config, logging, store, identity.
+LIB_SRCS := cgi-bin/lib/err.c cgi-bin/lib/buf.c cgi-bin/lib/str.c cgi-bin/lib/log.c \
+            cgi-bin/lib/conf.c cgi-bin/lib/req.c cgi-bin/lib/resp.c cgi-bin/lib/html.c \
+            cgi-bin/lib/store.c
+# Records: identity, multipart, forms, keys.
+REC_SRCS :=
+# Remote APIs: URL fetching, jobs, quotas.
+API_SRCS :=
+# The image engine (knows nothing of HTTP or SQLite).
+IMG_SRCS := cgi-bin/lib/img/img.c cgi-bin/lib/img/probe.c cgi-bin/lib/img/decode.c \
+            cgi-bin/lib/img/orient.c
+# The automatic cutout stages.
+CUT_SRCS := cgi-bin/lib/img/cutout.c cgi-bin/lib/img/cut_opts.c
+# The command line tool's subcommands.
+CLI_SRCS := cgi-bin/cli/admin.c
+
+PROGS   := health
+SRCS    := $(LIB_SRCS) $(REC_SRCS) $(API_SRCS) $(IMG_SRCS) $(CUT_SRCS)
+OBJS    := $(SRCS:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
+LIBA    := $(BUILD)/libbackdrop.a
+BINS    := $(PROGS:%=$(BUILD)/%) $(BUILD)/backdrop
+UNIT    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+FUZZ    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+MIGR    := $(sort $(wildcard sql/[0-9]*.sql))
+
+.PHONY: all run test bench quality install clean deps check-deps
+all: $(BINS) $(UNIT) $(FUZZ)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Migrations are compiled into every binary, so plain CGI needs no sql/ folder.
+$(BUILD)/migrations.c: $(MIGR) cgi-bin/lib/embed-sql.sh
+	@mkdir -p $(@D)
+	sh cgi-bin/lib/embed-sql.sh $(MIGR) > $@
+$(BUILD)/migrations.o: $(BUILD)/migrations.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBA): $(OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%: $(BUILD)/cgi-bin/%.o $(LIBA)
+	$(CC) $(LDFLAGS) $< $(LIBA) $(LDLIBS) -o $@
+
+$(BUILD)/backdrop: $(BUILD)/cgi-bin/backdrop.o $(CLI_SRCS:%.c=$(BUILD)/%.o) $(LIBA)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Fuzz harnesses: built with a replay main() here; libFuzzer builds use the same files.
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+$(BUILD)/tests/fuzz/replay.o: tests/fuzz/replay.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+deps:
+	@sh conf/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) PORT=$(PORT) sh cgi-bin/launch.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh bench/run.sh
+
+quality: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh bench/quality.sh $(DATA)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/backdrop/cgi-bin $(DESTDIR)$(PREFIX)/bin \
+	           $(DESTDIR)$(PREFIX)/share/backdrop $(DESTDIR)$(PREFIX)/etc
+	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(PREFIX)/lib/backdrop/cgi-bin/
+	install -m 0755 $(BUILD)/backdrop $(DESTDIR)$(PREFIX)/bin/
+	cp -R www $(DESTDIR)$(PREFIX)/share/backdrop/
+	install -m 0644 nginx.conf $(DESTDIR)$(PREFIX)/share/backdrop/nginx.conf
+	install -m 0644 conf/backdrop.conf $(DESTDIR)$(PREFIX)/etc/backdrop.conf
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,11 @@
+/* cli.h: the subcommands of the `backdrop` command line tool. Each lives in its own
+ * file under cgi-bin/cli/ and is listed in the table in cgi-bin/backdrop.c. */
+#ifndef BACKDROP_CLI_H
+#define BACKDROP_CLI_H
+
+/* Each returns the process exit status: 0 success, 1 some input failed, 2 usage. */
+int cmd_init(int argc, char **argv);     /* cli/admin.c: check conf, data folder, migrate */
+int cmd_conf(int argc, char **argv);     /* cli/admin.c: print the settings */
+int cmd_version(int argc, char **argv);  /* cli/admin.c */
+
+#endif

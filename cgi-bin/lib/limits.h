@@ -1,0 +1,29 @@
+/* limits.h: every hard limit of Backdrop in one place. Configurable caps have their
+ * defaults here and their settings in conf/backdrop.conf; the rest are fixed. */
+#ifndef BACKDROP_LIMITS_H
+#define BACKDROP_LIMITS_H
+
+/* Request shape (fixed). */
+#define LIM_PATH_BYTES      2048        /* REQUEST_URI / path */
+#define LIM_QUERY_BYTES     8192        /* QUERY_STRING */
+#define LIM_HEADER_BYTES    8192        /* any one header value we read */
+#define LIM_COOKIES         32          /* cookies parsed from one Cookie header */
+#define LIM_FIELDS          64          /* form / multipart / query fields per request */
+#define LIM_FIELD_NAME      64          /* bytes in a field name */
+#define LIM_FIELD_VALUE     65536       /* bytes in a non-file field value */
+#define LIM_PARTS           16          /* multipart parts carrying files */
+#define LIM_JSON_DEPTH      16          /* nesting of a JSON body */
+#define LIM_JSON_BYTES      (1 << 20)   /* a JSON body without embedded images */
+#define LIM_RESP_HEADERS    32          /* response headers per response */
+#define LIM_NAME_CHARS      200         /* record names, in characters */
+
+/* Defaults of the configurable caps (see conf/backdrop.conf). */
+#define LIM_UPLOAD_BYTES    (25L << 20) /* max_upload_bytes: request body, fetched URL */
+#define LIM_MAX_WIDTH       16384       /* max_width */
+#define LIM_MAX_HEIGHT      16384       /* max_height */
+#define LIM_MAX_PIXELS      50000000L   /* max_pixels: 50 MP, as remove.bg */
+#define LIM_FETCH_SECONDS   20          /* fetch_timeout */
+#define LIM_FETCH_CONNECT   5           /* fetch_connect_timeout */
+#define LIM_FETCH_REDIRECTS 5           /* fetch_max_redirects */
+
+#endif

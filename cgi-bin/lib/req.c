@@ -1,0 +1,442 @@
+/* req.c: the FastCGI / CGI request loop, routing, and reading the request. */
+#include <ctype.h>
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "conf.h"
+#include "log.h"
+#include "req.h"
+#include "resp.h"
+#include "store.h"
+#include "str.h"
+
+extern char **environ;
+
+const struct field *fields_get(const struct fields *fs, const char *name)
+{
+	int i;
+
+	for (i = 0; i < fs->n; i++)
+		if (!strcmp(fs->f[i].name, name))
+			return &fs->f[i];
+	return NULL;
+}
+
+int fields_count(const struct fields *fs, const char *name)
+{
+	int i, c = 0;
+
+	for (i = 0; i < fs->n; i++)
+		c += !strcmp(fs->f[i].name, name);
+	return c;
+}
+
+void fields_free(struct fields *fs)
+{
+	int i;
+
+	for (i = 0; i < fs->n; i++) {
+		free(fs->f[i].name);
+		free(fs->f[i].value);
+		free(fs->f[i].filename);
+		free(fs->f[i].type);
+	}
+	memset(fs, 0, sizeof *fs);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decodes s[0..n) into a new string (plus_space: '+' means ' '). Returns NULL
+ * on a bad escape or no memory; *outlen gets the decoded length. */
+static char *pct_decode(const char *s, size_t n, int plus_space, size_t *outlen)
+{
+	char *o = malloc(n + 1);
+	size_t i, j = 0;
+	int hi, lo;
+
+	if (!o)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			if (i + 2 >= n) {
+				free(o);
+				return NULL;
+			}
+			if ((hi = hexval((unsigned char)s[i + 1])) < 0 || (lo = hexval((unsigned char)s[i + 2])) < 0) {
+				free(o);
+				return NULL;
+			}
+			o[j++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			o[j++] = plus_space && s[i] == '+' ? ' ' : s[i];
+		}
+	}
+	o[j] = '\0';
+	*outlen = j;
+	return o;
+}
+
+enum err fields_parse_urlencoded(struct fields *fs, const char *s, size_t n)
+{
+	size_t i = 0, start, eq, nl, vl;
+	struct field *f;
+
+	while (i < n) {
+		start = i;
+		while (i < n && s[i] != '&')
+			i++;
+		if (i > start) {
+			for (eq = start; eq < i && s[eq] != '='; eq++)
+				;
+			if (fs->n >= LIM_FIELDS || eq - start > LIM_FIELD_NAME * 3 ||
+			    (eq < i && i - eq - 1 > LIM_FIELD_VALUE * 3))
+				return ERR_BAD_REQUEST;
+			f = &fs->f[fs->n];
+			memset(f, 0, sizeof *f);
+			f->name = pct_decode(s + start, eq - start, 1, &nl);
+			f->value = pct_decode(s + eq + (eq < i), eq < i ? i - eq - 1 : 0, 1, &vl);
+			if (!f->name || !f->value) {
+				free(f->name);
+				free(f->value);
+				memset(f, 0, sizeof *f);
+				return ERR_BAD_REQUEST;
+			}
+			f->len = vl;
+			fs->n++;
+			if (nl == 0 || nl > LIM_FIELD_NAME || vl > LIM_FIELD_VALUE || strlen(f->name) != nl)
+				return ERR_BAD_REQUEST;
+		}
+		i++;
+	}
+	return ERR_OK;
+}
+
+const char *req_env(const struct req *r, const char *name)
+{
+	if (r->fcgx)
+		return FCGX_GetParam(name, r->fcgx->envp);
+	return getenv(name);
+}
+
+const char *req_header(const struct req *r, const char *name)
+{
+	char env[96] = "HTTP_";
+	const char *v;
+	size_t i;
+
+	if (strlen(name) > sizeof env - 6)
+		return NULL;
+	for (i = 0; name[i]; i++)
+		env[5 + i] = name[i] == '-' ? '_' : (char)toupper((unsigned char)name[i]);
+	env[5 + i] = '\0';
+	if (!strcmp(env, "HTTP_CONTENT_TYPE"))
+		v = req_env(r, "CONTENT_TYPE");
+	else if (!strcmp(env, "HTTP_CONTENT_LENGTH"))
+		v = req_env(r, "CONTENT_LENGTH");
+	else
+		v = req_env(r, env);
+	return v && strlen(v) <= LIM_HEADER_BYTES ? v : NULL;
+}
+
+/* RFC 6265 section 4.2.1: cookie-string = cookie-pair *( ";" SP cookie-pair ). We are
+ * lenient about spaces, strict about the count and sizes. */
+int req_cookie(const struct req *r, const char *name, char *out, size_t n)
+{
+	const char *h = req_header(r, "Cookie"), *p, *end, *eq;
+	size_t nl = strlen(name);
+	int count = 0;
+
+	if (!h)
+		return 0;
+	for (p = h; *p && count < LIM_COOKIES; p = *end ? end + 1 : end, count++) {
+		while (*p == ' ')
+			p++;
+		end = strchr(p, ';');
+		if (!end)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (!eq || (size_t)(eq - p) != nl || memcmp(p, name, nl))
+			continue;
+		eq++;
+		if (*eq == '"' && end - eq >= 2 && end[-1] == '"') {
+			eq++;
+			end--;
+		}
+		if ((size_t)(end - eq) >= n)
+			return 0;
+		memcpy(out, eq, (size_t)(end - eq));
+		out[end - eq] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+enum err req_body(struct req *r, const char **data, size_t *len)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+	long n = 0, cap = conf_int("max_upload_bytes");
+	size_t got = 0;
+	int k;
+
+	if (r->body_read)
+		goto done;
+	if (cl && *cl && !str_to_long(cl, 0, 1L << 40, &n))
+		return req_fail(r, ERR_BAD_REQUEST, "Content-Length is not a number");
+	if (n > cap)
+		return req_fail(r, ERR_TOO_LARGE, "the body is %ld bytes; the limit is %ld", n, cap);
+	if (!(r->body = malloc((size_t)n + 1)))
+		return ERR_NOMEM;
+	while (got < (size_t)n) {
+		size_t want = (size_t)n - got > (1 << 20) ? (1 << 20) : (size_t)n - got;
+		if (r->fcgx)
+			k = FCGX_GetStr(r->body + got, (int)want, r->fcgx->in);
+		else
+			k = (int)fread(r->body + got, 1, want, stdin);
+		if (k <= 0)
+			return req_fail(r, ERR_BAD_REQUEST, "the body ended early");
+		got += (size_t)k;
+	}
+	r->body[n] = '\0';
+	r->body_len = (size_t)n;
+	r->body_read = 1;
+done:
+	*data = r->body;
+	*len = r->body_len;
+	return ERR_OK;
+}
+
+int req_wants_json(const struct req *r)
+{
+	const char *a = req_header(r, "Accept"), *j, *h;
+
+	if (req_header(r, "X-Api-Key"))
+		return 1;
+	if (!a || !(j = strstr(a, "application/json")))
+		return 0;
+	h = strstr(a, "text/html");
+	return !h || j < h;
+}
+
+/* Compares an origin "scheme://host[:port]" (or the start of a Referer) to our own. */
+static int origin_is_ours(const struct req *r, const char *o, int prefix_only)
+{
+	const char *host = req_header(r, "Host");
+	const char *scheme = r->https ? "https://" : "http://";
+	size_t sl = strlen(scheme), hl;
+
+	if (!host || strncasecmp(o, scheme, sl))
+		return 0;
+	o += sl;
+	hl = strlen(host);
+	if (strncasecmp(o, host, hl))
+		return 0;
+	o += hl;
+	return prefix_only ? (*o == '\0' || *o == '/') : *o == '\0';
+}
+
+int req_same_origin(const struct req *r)
+{
+	const char *o = req_header(r, "Origin"), *ref;
+
+	if (o && strcmp(o, "null"))
+		return origin_is_ours(r, o, 0);
+	if ((ref = req_header(r, "Referer")))
+		return origin_is_ours(r, ref, 1);
+	return 0;
+}
+
+enum err req_fail(struct req *r, enum err e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->detail, sizeof r->detail, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+/* Matches path against pattern segment by segment; "*" captures one non-empty
+ * segment. Returns 1 on a match with r->params set, else 0. */
+static int match(struct req *r, const char *pat, const char *path)
+{
+	int np = 0;
+
+	while (*pat && *path) {
+		if (*pat == '*') {
+			const char *end = strchr(path, '/');
+			if (!end)
+				end = path + strlen(path);
+			if (end == path || np >= 4)
+				return 0;
+			r->params[np++] = path;
+			path = end;
+			pat++;
+		} else if (*pat++ != *path++) {
+			return 0;
+		}
+	}
+	if (*pat || *path)
+		return 0;
+	r->nparams = np;
+	return 1;
+}
+
+/* Splits captured params in place: each "*" segment is NUL-terminated. */
+static void cut_params(struct req *r)
+{
+	int i;
+
+	for (i = 0; i < r->nparams; i++) {
+		char *slash = strchr((char *)r->params[i], '/');
+		if (slash)
+			*slash = '\0';
+	}
+}
+
+static enum err route(struct req *r, const struct route *routes, size_t n)
+{
+	const char *m = r->method;
+	char allow[128] = "";
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!match(r, routes[i].pattern, r->path))
+			continue;
+		any = 1;
+		if (!strcmp(routes[i].method, m) || (!strcmp(m, "HEAD") && !strcmp(routes[i].method, "GET"))) {
+			cut_params(r);
+			return routes[i].fn(r);
+		}
+		if (strlen(allow) + 16 < sizeof allow) {
+			if (*allow)
+				strcat(allow, ", ");
+			strcat(allow, routes[i].method);
+			if (!strcmp(routes[i].method, "GET"))
+				strcat(allow, ", HEAD");
+		}
+	}
+	if (!any)
+		return req_fail(r, ERR_NOT_FOUND, "no such path");
+	resp_header(r, "Allow", "%s", allow);
+	return req_fail(r, ERR_METHOD, "allowed: %s", allow);
+}
+
+/* Fills method, path, query and id from the environment. */
+static enum err req_init(struct req *r)
+{
+	const char *uri = req_env(r, "REQUEST_URI"), *q = req_env(r, "QUERY_STRING");
+	const char *rid = req_env(r, "REQUEST_ID"), *https = req_env(r, "HTTPS");
+	const char *qm;
+	char *dec;
+	size_t n, dl, i;
+
+	r->method = req_env(r, "REQUEST_METHOD");
+	if (!r->method || !*r->method)
+		r->method = "GET";
+	if (rid && strlen(rid) < sizeof r->id && strspn(rid, "0123456789abcdefABCDEF-") == strlen(rid) && *rid)
+		snprintf(r->id, sizeof r->id, "%s", rid);
+	else if (!str_random_id(r->id))
+		snprintf(r->id, sizeof r->id, "-");
+	log_set_request(r->id);
+	r->https = https && (!strcasecmp(https, "on") || !strcmp(https, "1"));
+	if (!uri || !*uri)
+		uri = "/";
+	qm = strchr(uri, '?');
+	n = qm ? (size_t)(qm - uri) : strlen(uri);
+	if (n >= sizeof r->path)
+		return req_fail(r, ERR_BAD_REQUEST, "the path is too long");
+	if (!(dec = pct_decode(uri, n, 0, &dl)))
+		return req_fail(r, ERR_BAD_REQUEST, "the path has a bad %% escape");
+	for (i = 0; i < dl; i++)
+		if ((unsigned char)dec[i] < 0x20) {
+			free(dec);
+			return req_fail(r, ERR_BAD_REQUEST, "the path has a control byte");
+		}
+	memcpy(r->path, dec, dl + 1);
+	free(dec);
+	if (q && strlen(q) > LIM_QUERY_BYTES)
+		return req_fail(r, ERR_BAD_REQUEST, "the query string is too long");
+	if (q && fields_parse_urlencoded(&r->query, q, strlen(q)))
+		return req_fail(r, ERR_BAD_REQUEST, "the query string is malformed");
+	return ERR_OK;
+}
+
+static void req_free(struct req *r)
+{
+	int i;
+
+	fields_free(&r->query);
+	free(r->body);
+	for (i = 0; i < r->nhdrs; i++) {
+		free(r->hdrs[i].name);
+		free(r->hdrs[i].value);
+	}
+	buf_free(&r->out);
+}
+
+static void serve(struct req *r, const struct route *routes, size_t n)
+{
+	enum err e;
+
+	if (!(e = req_init(r)))
+		e = route(r, routes, n);
+	if (e) {
+		if (e != ERR_METHOD)
+			log_info("%s %s -> %d %s%s%s", r->method, r->path, err_status(e), err_code(e),
+			         *r->detail ? ": " : "", r->detail);
+		resp_error(r, e, *r->detail ? r->detail : NULL);
+	} else if (!r->done) {
+		log_error("%s %s: handler composed no response", r->method, r->path);
+		resp_error(r, ERR_INTERNAL, NULL);
+	}
+	if (resp_send(r))
+		log_warn("could not send the response (client gone?)");
+	log_set_request(NULL);
+}
+
+int app_main(const char *prog, const struct route *routes, size_t nroutes)
+{
+	char why[512];
+	FCGX_Request fr;
+
+	log_init(prog);
+	signal(SIGPIPE, SIG_IGN);
+	if (conf_load(why, sizeof why)) {
+		log_error("refusing to start: %s", why);
+		return 1;
+	}
+	if (FCGX_IsCGI()) {
+		struct req r;
+		memset(&r, 0, sizeof r);
+		serve(&r, routes, nroutes);
+		req_free(&r);
+		store_close();
+		return 0;
+	}
+	if (FCGX_Init() || FCGX_InitRequest(&fr, 0, 0)) {
+		log_error("refusing to start: FastCGI initialisation failed");
+		return 1;
+	}
+	while (FCGX_Accept_r(&fr) >= 0) {
+		struct req r;
+		memset(&r, 0, sizeof r);
+		r.fcgx = &fr;
+		serve(&r, routes, nroutes);
+		req_free(&r);
+		FCGX_Finish_r(&fr);
+	}
+	store_close();
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* store.h: the SQLite store: opening with WAL, busy timeout and foreign keys, numbered
+ * migrations (compiled in from sql/), transactions, and mapping SQLite errors. */
+#ifndef BACKDROP_STORE_H
+#define BACKDROP_STORE_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+#include "err.h"
+
+struct migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct migration migrations[];
+extern const int nmigrations;
+
+/* The process-wide connection to <data_dir>/backdrop.db, opened (and the data folder
+ * and migrations made ready) on first use; a failed open is retried on the next call.
+ * The connection belongs to the store: do not close it. ERR_STORE when unusable. */
+enum err store_db(sqlite3 **db);
+/* Closes the process-wide connection (accepts none being open). */
+void store_close(void);
+/* Opens a new connection to path with WAL, busy_timeout and foreign keys, creating the
+ * file when create is 1, and applies the migrations. The caller closes it. */
+enum err store_open(const char *path, int create, sqlite3 **db);
+/* Applies every migration newer than the database's, each in its own transaction, and
+ * records it in schema_migrations. */
+enum err store_migrate(sqlite3 *db);
+/* BEGIN IMMEDIATE (write) or BEGIN (read). */
+enum err store_begin(sqlite3 *db, int write);
+enum err store_commit(sqlite3 *db);
+/* Rolls back if a transaction is open; safe to call on any path. */
+void store_rollback(sqlite3 *db);
+/* Maps an SQLite result code to our error (busy/locked -> ERR_STORE_BUSY; cannot open,
+ * read-only, full, I/O -> ERR_STORE; others -> ERR_INTERNAL) and logs the SQLite
+ * message with what (never shown to clients). */
+enum err store_err(sqlite3 *db, int rc, const char *what);
+/* Checks that the database answers a query. Returns ERR_OK or the mapped error. */
+enum err store_check(sqlite3 *db);
+/* Path of the database file for the current config into out[n]. */
+enum err store_path(char *out, size_t n);
+/* Makes sure the data folder exists and is writable: creates it (mode 0700) if
+ * missing, then creates and removes a probe file. On failure, a reason with the path
+ * goes into why[n]. */
+enum err store_data_dir_ready(char *why, size_t n);
+
+#endif

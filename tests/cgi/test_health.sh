@@ -1,0 +1,57 @@
+#!/bin/sh
+# health as plain CGI: the answer, the methods, the failure modes, and refusing to
+# start on a bad config.
+. tests/lib.sh
+
+cgi health GET /health
+is "$CGI_STATUS" 200 "GET /health is 200"
+is "$(json "$CGI_BODY" 'j["status"]')" Healthy "status is Healthy"
+is "$(json "$CGI_BODY" 'j["checks"]["database"]')" ok "database check is ok"
+is "$(json "$CGI_BODY" 'j["checks"]["data_dir"]')" ok "data folder check is ok"
+like "$(json "$CGI_BODY" 'j["version"]')" '^[0-9]+\.[0-9]+\.[0-9]+$' "version is reported"
+is "$(header Content-Type "$CGI_HEADERS")" application/json "Content-Type is JSON"
+is "$(header X-Content-Type-Options "$CGI_HEADERS")" nosniff "nosniff is set"
+ok "the database was created with its migrations" sqlite3 "$T/data/backdrop.db" "SELECT 1 FROM schema_migrations WHERE version = 1"
+
+cgi health HEAD /health
+is "$CGI_STATUS" 200 "HEAD /health is 200"
+is "$(wc -c < "$CGI_BODY" | tr -d ' ')" 0 "HEAD has no body"
+like "$(header Content-Length "$CGI_HEADERS")" '^[1-9][0-9]*$' "HEAD keeps the Content-Length"
+
+for m in POST PUT DELETE PATCH; do
+	cgi health $m /health
+	is "$CGI_STATUS" 405 "$m /health is 405"
+done
+is "$(header Allow "$CGI_HEADERS")" "GET, HEAD" "405 names the allowed methods"
+is "$(json "$CGI_BODY" 'j["code"]')" method_not_allowed "405 has the error shape"
+
+cgi health GET /no/such/path
+is "$CGI_STATUS" 404 "unknown path is 404"
+is "$(json "$CGI_BODY" 'j["code"]')" not_found "404 has the error shape"
+cgi health GET '/health%00x'
+is "$CGI_STATUS" 400 "a NUL in the path is 400"
+cgi health GET '/health%zz'
+is "$CGI_STATUS" 400 "a bad escape in the path is 400"
+
+# An unusable data folder: 503 Unhealthy naming the check, nothing leaked.
+touch "$T/not-a-dir"
+BACKDROP_DATA_DIR="$T/not-a-dir" cgi health GET /health
+is "$CGI_STATUS" 503 "unusable data folder is 503"
+is "$(json "$CGI_BODY" 'j["status"]')" Unhealthy "status is Unhealthy"
+is "$(json "$CGI_BODY" 'j["checks"]["data_dir"]')" not_writable "the failed check is named"
+unlike "$(cat "$CGI_BODY")" "$T" "the path is not shown to the client"
+
+# A corrupt database: the database check fails.
+mkdir -p "$T/bad"; echo "this is not sqlite" > "$T/bad/backdrop.db"
+BACKDROP_DATA_DIR="$T/bad" cgi health GET /health
+is "$CGI_STATUS" 503 "corrupt database is 503"
+is "$(json "$CGI_BODY" 'j["checks"]["database"]')" store_unavailable "the database check is named"
+
+# A bad config stops the program at start, naming the key and the line.
+printf 'user_limit = 10\nfavourite_colour = blue\n' > "$T/bad.conf"
+cgi health GET /health -- BACKDROP_CONF="$T/bad.conf"
+is "$CGI_RC" 1 "an unknown key stops the program"
+like "$(cat "$T/cgi.err")" "bad.conf:2: unknown key 'favourite_colour'" "the log names the line and key"
+cgi health GET /health -- BACKDROP_MAX_PIXELS=lots
+is "$CGI_RC" 1 "a malformed environment value stops the program"
+like "$(cat "$T/cgi.err")" "BACKDROP_MAX_PIXELS" "the log names the variable"

@@ -1,0 +1,110 @@
+# lib.sh: helpers for the shell tests; source it first. Every assertion prints one TAP
+# line. Temporary files live in one folder under the build tree, removed at exit, and
+# a server started here is always stopped at exit.
+set -u
+TOP=${TOP:-$(pwd)}
+BUILD=${BUILD:-build/rel}
+BIN="$TOP/$BUILD"
+TMPROOT=${TMPROOT:-$TOP/$BUILD/tmp}
+mkdir -p "$TMPROOT"
+T=$(mktemp -d "$TMPROOT/t.XXXXXX")
+_n=0
+_failed=0
+SERVER_PID=""
+
+_report() { # status desc
+	_n=$((_n + 1))
+	if [ "$1" = 0 ]; then echo "ok $_n - $2"; else echo "not ok $_n - $2"; _failed=$((_failed + 1)); fi
+}
+# ok DESC COMMAND...: passes when the command exits 0.
+ok() { d=$1; shift; "$@" >/dev/null 2>&1; _report $? "$d"; }
+# nok DESC COMMAND...: passes when the command exits non-zero.
+nok() { d=$1; shift; if "$@" >/dev/null 2>&1; then _report 1 "$d"; else _report 0 "$d"; fi; }
+# is GOT WANT DESC: string equality.
+is() {
+	if [ "$1" = "$2" ]; then _report 0 "$3"; else _report 1 "$3"; echo "#   got '$1', want '$2'"; fi
+}
+# like GOT REGEX DESC: extended-regex match anywhere in GOT.
+like() {
+	if printf '%s' "$1" | grep -Eq -- "$2"; then _report 0 "$3"
+	else _report 1 "$3"; echo "#   '$(printf '%s' "$1" | head -c 300)' does not match /$2/"; fi
+}
+# unlike GOT REGEX DESC
+unlike() {
+	if printf '%s' "$1" | grep -Eq -- "$2"; then _report 1 "$3"; echo "#   '$(printf '%s' "$1" | head -c 300)' matches /$2/"
+	else _report 0 "$3"; fi
+}
+# json FILE_OR_STRING EXPR: evaluates a Python expression over the parsed JSON as `j`.
+json() {
+	if [ -f "$1" ]; then src=$(cat "$1"); else src=$1; fi
+	printf '%s' "$src" | python3 -c "import json,sys; j=json.load(sys.stdin); v=$2; print(v if not isinstance(v,(dict,list)) else json.dumps(v))" 2>/dev/null
+}
+
+# cgi PROGRAM METHOD URI [BODY_FILE [CONTENT_TYPE]] [-- VAR=VALUE...]
+# Runs a built program as plain CGI from the repository root with data in $T/data.
+# Sets CGI_RC, CGI_STATUS, CGI_HEADERS (file) and CGI_BODY (file).
+cgi() {
+	prog=$1; method=$2; uri=$3; shift 3
+	body=/dev/null; ctype=""
+	if [ $# -gt 0 ] && [ "$1" != "--" ]; then body=$1; shift; fi
+	if [ $# -gt 0 ] && [ "$1" != "--" ]; then ctype=$1; shift; fi
+	[ $# -gt 0 ] && [ "$1" = "--" ] && shift
+	CGI_HEADERS="$T/cgi.headers"; CGI_BODY="$T/cgi.body"
+	len=$(wc -c < "$body" | tr -d ' ')
+	(cd "$TOP" && env REQUEST_METHOD="$method" REQUEST_URI="$uri" \
+		QUERY_STRING="${uri#*\?}" CONTENT_LENGTH="$len" CONTENT_TYPE="$ctype" \
+		HTTP_HOST=localhost SERVER_PROTOCOL=HTTP/1.1 GATEWAY_INTERFACE=CGI/1.1 \
+		BACKDROP_DATA_DIR="${BACKDROP_DATA_DIR:-$T/data}" "$@" "$BIN/$prog" < "$body" > "$T/cgi.raw" 2> "$T/cgi.err")
+	CGI_RC=$?
+	case $uri in *\?*) ;; *) : ;; esac
+	python3 - "$T/cgi.raw" "$CGI_HEADERS" "$CGI_BODY" <<'PY'
+import sys
+raw = open(sys.argv[1], 'rb').read()
+head, sep, body = raw.partition(b'\r\n\r\n')
+open(sys.argv[2], 'wb').write(head.replace(b'\r\n', b'\n') + b'\n')
+open(sys.argv[3], 'wb').write(body)
+PY
+	CGI_STATUS=$(sed -n 's/^Status: \([0-9]*\).*/\1/p' "$CGI_HEADERS")
+}
+# header NAME FILE: the value of a header in a headers file (CGI or curl -D).
+header() { tr -d '\r' < "$2" | grep -i "^$1:" | tail -n 1 | sed 's/^[^:]*: *//'; }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# server_start [VAR=VALUE...]: starts the whole service (nginx, spawn-fcgi, programs)
+# through the launcher on a free port with data in $T/data and the given settings.
+# Sets BASE (http://127.0.0.1:PORT) and DATA. Returns non-zero if it did not come up.
+server_start() {
+	PORT=$(free_port)
+	DATA="$T/data"
+	BASE="http://127.0.0.1:$PORT"
+	(cd "$TOP" && exec env BUILD="$BUILD" PORT="$PORT" BACKDROP_DATA_DIR="$DATA" "$@" \
+		sh cgi-bin/launch.sh > "$T/server.out" 2>&1) &
+	SERVER_PID=$!
+	i=0
+	until grep -q "Backdrop is up" "$T/server.out" 2>/dev/null; do
+		if ! kill -0 "$SERVER_PID" 2>/dev/null || [ $i -gt 600 ]; then
+			echo "# server did not start:"; sed 's/^/#   /' "$T/server.out"
+			SERVER_PID=""
+			return 1
+		fi
+		i=$((i + 1)); sleep 0.1
+	done
+}
+# server_stop: stops the service started by server_start and waits for it.
+server_stop() {
+	[ -n "$SERVER_PID" ] || return 0
+	kill -TERM "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=""
+}
+
+_cleanup() {
+	server_stop
+	rm -rf "$T"
+	[ "$_failed" -eq 0 ]
+}
+trap '_cleanup' EXIT
