@@ -37,7 +37,8 @@ REC_SRCS :=
 API_SRCS :=
 # The image engine (knows nothing of HTTP or SQLite).
 IMG_SRCS := cgi-bin/lib/img/img.c cgi-bin/lib/img/probe.c cgi-bin/lib/img/decode.c \
-            cgi-bin/lib/img/orient.c
+            cgi-bin/lib/img/orient.c cgi-bin/lib/img/options.c cgi-bin/lib/img/composite.c \
+            cgi-bin/lib/img/filter.c cgi-bin/lib/img/encode.c cgi-bin/lib/img/pipeline.c
 # The automatic cutout stages.
 CUT_SRCS := cgi-bin/lib/img/cutout.c cgi-bin/lib/img/cut_opts.c
 # The command line tool's subcommands.
