@@ -32,7 +32,7 @@ LIB_SRCS := cgi-bin/lib/err.c cgi-bin/lib/buf.c cgi-bin/lib/str.c cgi-bin/lib/lo
             cgi-bin/lib/conf.c cgi-bin/lib/req.c cgi-bin/lib/resp.c cgi-bin/lib/html.c \
             cgi-bin/lib/store.c
 # Records: identity, multipart, forms, keys.
-REC_SRCS :=
+REC_SRCS := cgi-bin/lib/mp.c
 # Remote APIs: URL fetching, jobs, quotas.
 API_SRCS :=
 # The image engine (knows nothing of HTTP or SQLite).
