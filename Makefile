@@ -34,7 +34,7 @@ LIB_SRCS := cgi-bin/lib/err.c cgi-bin/lib/buf.c cgi-bin/lib/str.c cgi-bin/lib/lo
 # Records: identity, multipart, forms, keys.
 REC_SRCS := cgi-bin/lib/mp.c
 # Remote APIs: URL fetching, jobs, quotas.
-API_SRCS :=
+API_SRCS := cgi-bin/lib/fetch.c
 # The image engine (knows nothing of HTTP or SQLite).
 IMG_SRCS := cgi-bin/lib/img/img.c cgi-bin/lib/img/probe.c cgi-bin/lib/img/decode.c \
             cgi-bin/lib/img/orient.c cgi-bin/lib/img/options.c cgi-bin/lib/img/composite.c \
