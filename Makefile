@@ -42,7 +42,7 @@ IMG_SRCS := cgi-bin/lib/img/img.c cgi-bin/lib/img/probe.c cgi-bin/lib/img/decode
 # The automatic cutout stages.
 CUT_SRCS := cgi-bin/lib/img/cutout.c cgi-bin/lib/img/cut_opts.c
 # The command line tool's subcommands.
-CLI_SRCS := cgi-bin/cli/admin.c
+CLI_SRCS := cgi-bin/cli/admin.c cgi-bin/cli/image.c
 
 PROGS   := health
 SRCS    := $(LIB_SRCS) $(REC_SRCS) $(API_SRCS) $(IMG_SRCS) $(CUT_SRCS)

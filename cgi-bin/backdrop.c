@@ -12,6 +12,10 @@ static const struct {
 	{ "init",    cmd_init,    "check the configuration, create the data folder, apply migrations" },
 	{ "conf",    cmd_conf,    "print every setting as loaded" },
 	{ "version", cmd_version, "print the version" },
+	{ "info",    cmd_info,    "print format, size and orientation of image files" },
+	{ "filter",  cmd_filter,  "apply a color filter to image files" },
+	{ "change",  cmd_change,  "composite image files onto a new background" },
+	{ "bench",   cmd_bench,   "time the image engine's stages (used by make bench)" },
 };
 
 static int usage(FILE *f)

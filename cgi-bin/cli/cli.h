@@ -7,5 +7,9 @@
 int cmd_init(int argc, char **argv);     /* cli/admin.c: check conf, data folder, migrate */
 int cmd_conf(int argc, char **argv);     /* cli/admin.c: print the settings */
 int cmd_version(int argc, char **argv);  /* cli/admin.c */
+int cmd_info(int argc, char **argv);     /* cli/image.c: probe image files */
+int cmd_filter(int argc, char **argv);   /* cli/image.c: color filters */
+int cmd_change(int argc, char **argv);   /* cli/image.c: composite onto a new background */
+int cmd_bench(int argc, char **argv);    /* cli/image.c: time the engine's stages */
 
 #endif

@@ -239,7 +239,7 @@ enum err img_decode(const void *data, size_t n, const struct img_info *in, struc
 	gdImagePtr gd = NULL;
 	void *p = (void *)data;     /* gd's reader API is not const-correct; it only reads */
 	enum err e;
-	int w, h;
+	int w, h, bad;
 
 	out->gd = NULL;
 	out->alpha = NULL;
@@ -264,9 +264,16 @@ enum err img_decode(const void *data, size_t n, const struct img_info *in, struc
 		return ERR_CORRUPT;
 	w = gdImageSX(gd);
 	h = gdImageSY(gd);
-	/* HEIF and AVIF decoders apply the container's rotation, so the sides may swap. */
-	if (!(w == in->width && h == in->height) &&
-	    !((in->fmt == IMG_FMT_HEIC || in->fmt == IMG_FMT_AVIF) && w == in->height && h == in->width)) {
+	/* HEIF and AVIF decoders apply the container's crop and rotation: the probed
+	 * extent bounds the result instead of equalling it. */
+	if (in->fmt == IMG_FMT_HEIC || in->fmt == IMG_FMT_AVIF) {
+		int big = in->width > in->height ? in->width : in->height;
+
+		bad = w > big || h > big || (long long)w * h > (long long)in->width * in->height;
+	} else {
+		bad = w != in->width || h != in->height;
+	}
+	if (bad) {
 		gdImageDestroy(gd);
 		return ERR_CORRUPT;
 	}

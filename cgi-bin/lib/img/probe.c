@@ -209,7 +209,8 @@ static int box_find(const uint8_t *p, size_t n, const char *type, const uint8_t 
 }
 
 /* AVIF and HEIC (HEIF, ISO 23008-12): ftyp brands, then meta/iprp/ipco/ispe. The
- * largest ispe is taken, which is the primary image's for grids and thumbnails.
+ * largest ispe is taken, which is the primary image's for grids and thumbnails; it is
+ * an upper bound of the decoded size (a clean-aperture crop or a rotation may follow).
  * XXX: pitm/ipma are not followed; the largest extent is the safe side for the caps. */
 static enum err probe_heif(const uint8_t *p, size_t n, struct img_info *in)
 {
@@ -336,8 +337,12 @@ enum err img_probe(const void *data, size_t n, const struct img_limits *lim, str
 			e = ERR_TOO_MANY_PIXELS;
 		in->width = (int)(tw & 0x7FFFFFFF);
 		in->height = (int)(th & 0x7FFFFFFF);
-	} else if (n >= 12 && !memcmp(p + 4, "ftyp", 4)) {
+	} else if (n >= 8 && !memcmp(p + 4, "ftyp", 4)) {
+		if (n < 16)
+			return ERR_CORRUPT;         /* an ISOBMFF file cut inside its ftyp */
 		e = probe_heif(p, n, in);
+	} else if (!memcmp(p, "RIFF", 4) && n < 16) {
+		return ERR_CORRUPT;             /* too short to tell which RIFF it is */
 	} else {
 		if (n >= 8 && !memcmp(p, "\x89PNG", 4))
 			return ERR_CORRUPT;         /* a PNG signature cut or mangled */
