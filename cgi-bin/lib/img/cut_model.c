@@ -124,10 +124,8 @@ float cut_gmm_nll(const struct cut_gmm *g, const float *c)
 	}
 	if (!g->k)
 		return NLL_MAX;
-	for (k = 0; k < g->k; k++)
-		if (q[k] - best > -30)
-			s += exp(q[k] - best);
-	s = -(best + log(s));
+	(void)s;
+	s = -best;   /* the best component: GrabCut's own approximation, no exp/log */
 	if (s > NLL_MAX)
 		return NLL_MAX;
 	if (s < -NLL_MAX)

@@ -284,6 +284,132 @@ static void terminals(const int32_t *unary, const uint8_t *hard, size_t m, int32
 }
 
 /*
+ * Marks in sel[] the background samples of the frame (a band bw wide): the frame is
+ * cut into stretches around its loop; neighbouring stretches of similar color are
+ * chained, and the longest chain is the backdrop (a subject touching the frame breaks
+ * the chain where it starts and ends); stretches close in color to the backdrop join
+ * it. When no chain covers a good part of the frame (a busy scene), all of it counts.
+ * A person's bottom edge is never a sample: people are cut off at the bottom.
+ */
+static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type type,
+                              uint8_t *sel)
+{
+	int mw = wk->mw, mh = wk->mh, per = 2 * (mw + mh), ns, seg, k, x, y, t, best = -1;
+	int bestlen = 0, run, start, j;
+	double (*st)[5] = NULL;  /* per stretch: n, mean r g b, variance */
+	uint8_t *bgs = NULL, *link = NULL;
+	size_t i;
+	enum err e = ERR_NOMEM;
+
+	seg = per / 64;
+	if (seg < 6)
+		seg = 6;
+	ns = per / seg + 1;
+	st = calloc((size_t)ns, sizeof *st);
+	bgs = calloc((size_t)ns, 1);
+	link = calloc((size_t)ns, 1);
+	if (!st || !bgs || !link)
+		goto out;
+	/* Loop position of a frame pixel: top left->right, right, bottom right->left, left. */
+	for (k = 0; k < 2; k++)
+		for (y = 0; y < mh; y++)
+			for (x = 0; x < mw; x++) {
+				int dt = y, db = mh - 1 - y, dl = x, dr = mw - 1 - x, pos, m4;
+				const float *c = wk->rgb + 3 * ((size_t)y * mw + x);
+				if (dt >= bw && db >= bw && dl >= bw && dr >= bw) {
+					x = mw - bw - 1;
+					continue;
+				}
+				m4 = dt;
+				pos = x;
+				if (dr < m4) { m4 = dr; pos = mw + y; }
+				if (db < m4) { m4 = db; pos = mw + mh + (mw - 1 - x); }
+				if (dl < m4) { pos = 2 * mw + mh + (mh - 1 - y); }
+				t = pos / seg;
+				if (t >= ns)
+					t = ns - 1;
+				if (k == 0) {
+					st[t][0]++;
+					st[t][1] += c[0];
+					st[t][2] += c[1];
+					st[t][3] += c[2];
+				} else if (st[t][0] > 0) {
+					double d0 = c[0] - st[t][1] / st[t][0], d1 = c[1] - st[t][2] / st[t][0],
+					       d2 = c[2] - st[t][3] / st[t][0];
+					st[t][4] += (d0 * d0 + d1 * d1 + d2 * d2) / 3;
+				}
+			}
+	for (t = 0; t < ns; t++)
+		if (st[t][0] > 0) {
+			st[t][1] /= st[t][0];
+			st[t][2] /= st[t][0];
+			st[t][3] /= st[t][0];
+			st[t][4] = sqrt(st[t][4] / st[t][0]);
+		}
+#define SIMILAR(a, b) (st[a][0] > 0 && st[b][0] > 0 && \
+	sqrt((st[a][1] - st[b][1]) * (st[a][1] - st[b][1]) + (st[a][2] - st[b][2]) * \
+	     (st[a][2] - st[b][2]) + (st[a][3] - st[b][3]) * (st[a][3] - st[b][3])) < \
+	12 + 1.5 * (st[a][4] + st[b][4]))
+	for (t = 0; t < ns; t++)
+		link[t] = (uint8_t)SIMILAR(t, (t + 1) % ns);
+	/* The longest run of links around the loop (start after a break). */
+	for (start = 0; start < ns && link[start]; start++)
+		;
+	if (start == ns) {
+		memset(bgs, 1, (size_t)ns);
+	} else {
+		run = 0;
+		for (j = 1; j <= ns; j++) {
+			t = (start + j) % ns;
+			run++;
+			if (!link[t]) {
+				if (run > bestlen) {
+					bestlen = run;
+					best = t;
+				}
+				run = 0;
+			}
+		}
+		for (j = 0; j < bestlen; j++)
+			bgs[(best - j + ns) % ns] = 1;
+		for (t = 0; t < ns; t++)
+			for (j = 0; j < ns && !bgs[t]; j++)
+				if (bgs[j] == 1 && SIMILAR(t, j))
+					bgs[t] = 2;
+		for (t = 0, run = 0; t < ns; t++)
+			run += bgs[t] != 0;
+		if (run * 4 < ns)
+			memset(bgs, 1, (size_t)ns);
+	}
+#undef SIMILAR
+	/* Mark the samples of the chosen stretches. */
+	for (y = 0; y < mh; y++)
+		for (x = 0; x < mw; x++) {
+			int dt = y, db = mh - 1 - y, dl = x, dr = mw - 1 - x, pos, m4;
+			if (dt >= bw && db >= bw && dl >= bw && dr >= bw) {
+				x = mw - bw - 1;
+				continue;
+			}
+			i = (size_t)y * mw + x;
+			m4 = dt;
+			pos = x;
+			if (dr < m4) { m4 = dr; pos = mw + y; }
+			if (db < m4) { m4 = db; pos = mw + mh + (mw - 1 - x); }
+			if (dl < m4) { pos = 2 * mw + mh + (mh - 1 - y); }
+			t = pos / seg;
+			if (t >= ns)
+				t = ns - 1;
+			sel[i] = bgs[t] && (type != IMG_CUT_PERSON || db >= bw || dl < bw || dr < bw);
+		}
+	e = ERR_OK;
+out:
+	free(st);
+	free(bgs);
+	free(link);
+	return e;
+}
+
+/*
  * The automatic segmentation: background model from the frame (and hard background),
  * foreground model from what the frame's colors do not explain, then ITERATIONS
  * rounds of cut and refit. Fills wk->unary, wk->lab, wk->no_subject.
@@ -305,18 +431,15 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 	wk->lab = calloc(m, 1);
 	if (!sel || !tcap || !nll || !wk->unary || !wk->lab)
 		goto out;
-	/* Background samples: the frame (not the bottom for a person) and hard background. */
-	for (y = 0; y < mh; y++)
-		for (x = 0; x < mw; x++) {
-			i = (size_t)y * mw + x;
-			if (x < bw || y < bw || x >= mw - bw ||
-			    (y >= mh - bw && type != IMG_CUT_PERSON))
-				sel[i] = 1;
-			if (hard && hard[i] == CUT_HARD_BG)
-				sel[i] = 1;
-			if (hard && hard[i] == CUT_HARD_FG)
-				sel[i] = 0;
-		}
+	/* Background samples: the frame's background-like stretches and hard background. */
+	if ((e = frame_samples(wk, bw, type, sel)))
+		goto out;
+	for (i = 0; i < m; i++) {
+		if (hard && hard[i] == CUT_HARD_BG)
+			sel[i] = 1;
+		if (hard && hard[i] == CUT_HARD_FG)
+			sel[i] = 0;
+	}
 	if (!cut_gmm_fit(&bg, wk->rgb, m, sel, 1)) {
 		e = ERR_INTERNAL;
 		goto out;
@@ -344,8 +467,7 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 	for (y = 0; y < mh; y++)
 		for (x = 0; x < mw; x++) {
 			i = (size_t)y * mw + x;
-			int inner = x >= bw && y >= bw && x < mw - bw && y < mh - bw;
-			sel[i] = (inner && nll[i] > thr) || (hard && hard[i] == CUT_HARD_FG);
+			sel[i] = (!sel[i] && nll[i] > thr) || (hard && hard[i] == CUT_HARD_FG);
 			if (hard && hard[i] == CUT_HARD_BG)
 				sel[i] = 0;
 			nfg += sel[i];
