@@ -32,7 +32,8 @@ LIB_SRCS := cgi-bin/lib/err.c cgi-bin/lib/buf.c cgi-bin/lib/str.c cgi-bin/lib/lo
             cgi-bin/lib/conf.c cgi-bin/lib/req.c cgi-bin/lib/resp.c cgi-bin/lib/html.c \
             cgi-bin/lib/store.c
 # Records: identity, multipart, forms, keys.
-REC_SRCS := cgi-bin/lib/mp.c
+REC_SRCS := cgi-bin/lib/mp.c cgi-bin/lib/uid.c cgi-bin/lib/records.c cgi-bin/lib/page.c \
+            cgi-bin/lib/rec_make.c
 # Remote APIs: URL fetching, jobs, quotas.
 API_SRCS := cgi-bin/lib/fetch.c
 # The image engine (knows nothing of HTTP or SQLite).
@@ -42,9 +43,9 @@ IMG_SRCS := cgi-bin/lib/img/img.c cgi-bin/lib/img/probe.c cgi-bin/lib/img/decode
 # The automatic cutout stages.
 CUT_SRCS := cgi-bin/lib/img/cutout.c cgi-bin/lib/img/cut_opts.c
 # The command line tool's subcommands.
-CLI_SRCS := cgi-bin/cli/admin.c cgi-bin/cli/image.c
+CLI_SRCS := cgi-bin/cli/admin.c cgi-bin/cli/image.c cgi-bin/cli/key.c
 
-PROGS   := health
+PROGS   := health index upload update remove image
 SRCS    := $(LIB_SRCS) $(REC_SRCS) $(API_SRCS) $(IMG_SRCS) $(CUT_SRCS)
 OBJS    := $(SRCS:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
 LIBA    := $(BUILD)/libbackdrop.a

@@ -16,6 +16,7 @@ static const struct {
 	{ "filter",  cmd_filter,  "apply a color filter to image files" },
 	{ "change",  cmd_change,  "composite image files onto a new background" },
 	{ "bench",   cmd_bench,   "time the image engine's stages (used by make bench)" },
+	{ "key",     cmd_key,     "manage API keys: add NAME, list, revoke ID" },
 };
 
 static int usage(FILE *f)

@@ -1,0 +1,124 @@
+/* uid.c: signed cookie user ids (HMAC-SHA256) and API key identification. */
+#include <stdio.h>
+#include <stdlib.h>   /* first: OpenSSL pulls <limits.h>, whose include_next meets our limits.h */
+#include <string.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include "conf.h"
+#include "log.h"
+#include "resp.h"
+#include "store.h"
+#include "str.h"
+#include "uid.h"
+
+int uid_sign(const char *id, const unsigned char *key, size_t klen, char out[UID_COOKIE_BYTES])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int ml = 0;
+
+	if (!str_is_id(id) || !HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)id, 32, mac, &ml) || ml != 32)
+		return 0;
+	memcpy(out, id, 32);
+	out[32] = '.';
+	str_hex(mac, 32, out + 33);
+	return 1;
+}
+
+int uid_verify(const char *value, const unsigned char *key, size_t klen, char id_out[33])
+{
+	char id[33], want[UID_COOKIE_BYTES];
+
+	if (!value || strnlen(value, UID_COOKIE_BYTES) != UID_COOKIE_BYTES - 1 || value[32] != '.')
+		return 0;
+	memcpy(id, value, 32);
+	id[32] = '\0';
+	if (!uid_sign(id, key, klen, want) || !str_equal_ct(want, value, UID_COOKIE_BYTES - 1))
+		return 0;
+	memcpy(id_out, id, 33);
+	return 1;
+}
+
+void uid_key_hash(const char *key, char out[65])
+{
+	unsigned char h[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)key, strlen(key), h);
+	str_hex(h, sizeof h, out);
+}
+
+int uid_key_new(char out[UID_KEY_BYTES])
+{
+	unsigned char raw[32];
+
+	if (!str_random(raw, sizeof raw))
+		return 0;
+	memcpy(out, UID_KEY_PREFIX, 4);
+	str_hex(raw, sizeof raw, out + 4);
+	return 1;
+}
+
+/* Looks up an API key; ERR_AUTH when unknown or revoked. */
+static enum err ident_key(struct req *r, sqlite3 *db, const char *key, struct ident *out)
+{
+	static const char sql[] =
+		"SELECT id, revoked_on IS NOT NULL, quota_month, rate_minute FROM api_keys WHERE key_hash = ?";
+	sqlite3_stmt *st = NULL;
+	char hash[65];
+	enum err e = ERR_OK;
+	int rc;
+
+	if (strlen(key) != UID_KEY_BYTES - 1 || strncmp(key, UID_KEY_PREFIX, 4))
+		return req_fail(r, ERR_AUTH, "the API key is malformed");
+	uid_key_hash(key, hash);
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK) {
+		e = store_err(db, rc, "api key lookup");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE || (rc == SQLITE_ROW && sqlite3_column_int(st, 1))) {
+		e = req_fail(r, ERR_AUTH, rc == SQLITE_DONE ? "unknown API key" : "the API key was revoked");
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		e = store_err(db, rc, "api key lookup");
+		goto out;
+	}
+	snprintf(out->key_id, sizeof out->key_id, "%s", (const char *)sqlite3_column_text(st, 0));
+	snprintf(out->user_id, sizeof out->user_id, "key:%s", out->key_id);
+	out->is_key = 1;
+	out->quota_month = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
+	out->rate_minute = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+out:
+	sqlite3_finalize(st);
+	return e;
+}
+
+enum err ident_get(struct req *r, sqlite3 *db, struct ident *out)
+{
+	unsigned char secret[64];
+	char value[UID_COOKIE_BYTES + 1], id[33], signed_id[UID_COOKIE_BYTES];
+	const char *key = req_header(r, "X-Api-Key"), *name = conf_str("cookie_name");
+	size_t sl = 0;
+	enum err e;
+
+	memset(out, 0, sizeof *out);
+	out->quota_month = out->rate_minute = -1;
+	if (!db && (e = store_db(&db)))
+		return e;
+	if (key)
+		return ident_key(r, db, key, out);
+	if ((e = conf_secret(secret, &sl)))
+		return e;
+	if (req_cookie(r, name, value, sizeof value) && uid_verify(value, secret, sl, id)) {
+		memcpy(out->user_id, id, 33);
+		return ERR_OK;
+	}
+	if (!str_random_id(id) || !uid_sign(id, secret, sl, signed_id))
+		return ERR_INTERNAL;
+	memcpy(out->user_id, id, 33);
+	out->is_new = 1;
+	return resp_header(r, "Set-Cookie", "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
+	                   name, signed_id, conf_int("cookie_max_age"), r->https ? "; Secure" : "");
+}

@@ -1,0 +1,60 @@
+/* remove.c: DELETE /remove/ID (the original page's shape) and POST /remove/ID (form). */
+#include "page.h"
+#include "records.h"
+#include "resp.h"
+#include "store.h"
+#include "str.h"
+#include "uid.h"
+
+/* Removes the caller's record (one transaction). Needs a key, or a cookie from our own
+ * origin. */
+static enum err remove_one(struct req *r)
+{
+	struct ident id;
+	sqlite3 *db = NULL;
+	enum err e;
+
+	if (!str_is_id(r->params[0]))
+		return req_fail(r, ERR_NOT_FOUND, "no such record");
+	if ((e = store_db(&db)) || (e = ident_get(r, db, &id)))
+		return e;
+	if (!id.is_key && !req_same_origin(r))
+		return req_fail(r, ERR_FORBIDDEN, "delete needs a same-origin Origin or Referer");
+	return rec_remove(db, id.user_id, r->params[0]);
+}
+
+static enum err success(struct req *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "message", json_object_new_string("success"));
+	return resp_json(r, 200, o);
+}
+
+/* DELETE -> {"message": "success"}. */
+static enum err del(struct req *r)
+{
+	enum err e = remove_one(r);
+
+	return e ? e : success(r);
+}
+
+/* POST (a form without JavaScript) -> 303 /?flash=removed. */
+static enum err post(struct req *r)
+{
+	enum err e = remove_one(r);
+
+	if (req_wants_json(r) || e == ERR_FORBIDDEN)
+		return e ? e : success(r);
+	return page_redirect(r, e ? "error" : "removed");
+}
+
+static const struct route routes[] = {
+	{ "DELETE", "/remove/*", del },
+	{ "POST", "/remove/*", post },
+};
+
+int main(void)
+{
+	return app_main("remove", routes, sizeof routes / sizeof routes[0]);
+}
