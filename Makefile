@@ -19,7 +19,7 @@ OPT     ?= -O2 -g
 LDSAN   :=
 endif
 
-PKGS    := gdlib libcurl json-c sqlite3 libcrypto libpng libwebp libwebpdemux libjpeg
+PKGS    := gdlib libcurl json-c sqlite3 libcrypto libpng libwebp libwebpdemux libjpeg libzip
 WERROR  := $(if $(CI),-Werror,)
 CFLAGS  ?= $(OPT)
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -D_FORTIFY_SOURCE=2 \
@@ -35,7 +35,8 @@ LIB_SRCS := cgi-bin/lib/err.c cgi-bin/lib/buf.c cgi-bin/lib/str.c cgi-bin/lib/lo
 REC_SRCS := cgi-bin/lib/mp.c cgi-bin/lib/uid.c cgi-bin/lib/records.c cgi-bin/lib/page.c \
             cgi-bin/lib/rec_make.c
 # Remote APIs: URL fetching, jobs, quotas.
-API_SRCS := cgi-bin/lib/fetch.c
+API_SRCS := cgi-bin/lib/fetch.c cgi-bin/lib/quota.c cgi-bin/lib/render.c cgi-bin/lib/job.c \
+            cgi-bin/lib/removebg.c
 # The image engine (knows nothing of HTTP or SQLite).
 IMG_SRCS := cgi-bin/lib/img/img.c cgi-bin/lib/img/probe.c cgi-bin/lib/img/decode.c \
             cgi-bin/lib/img/orient.c cgi-bin/lib/img/options.c cgi-bin/lib/img/composite.c \
@@ -44,8 +45,10 @@ IMG_SRCS := cgi-bin/lib/img/img.c cgi-bin/lib/img/probe.c cgi-bin/lib/img/decode
 CUT_SRCS := cgi-bin/lib/img/cutout.c cgi-bin/lib/img/cut_opts.c
 # The command line tool's subcommands.
 CLI_SRCS := cgi-bin/cli/admin.c cgi-bin/cli/image.c cgi-bin/cli/key.c
+CLI_SRCS += cgi-bin/cli/worker.c
 
 PROGS   := health index upload update remove image
+PROGS   += change
 SRCS    := $(LIB_SRCS) $(REC_SRCS) $(API_SRCS) $(IMG_SRCS) $(CUT_SRCS)
 OBJS    := $(SRCS:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
 LIBA    := $(BUILD)/libbackdrop.a

@@ -17,6 +17,7 @@ static const struct {
 	{ "change",  cmd_change,  "composite image files onto a new background" },
 	{ "bench",   cmd_bench,   "time the image engine's stages (used by make bench)" },
 	{ "key",     cmd_key,     "manage API keys: add NAME, list, revoke ID" },
+	{ "worker",  cmd_worker,  "render queued jobs and deliver their webhooks (--once: for cron)" },
 };
 
 static int usage(FILE *f)

@@ -12,5 +12,6 @@ int cmd_filter(int argc, char **argv);   /* cli/image.c: color filters */
 int cmd_change(int argc, char **argv);   /* cli/image.c: composite onto a new background */
 int cmd_bench(int argc, char **argv);    /* cli/image.c: time the engine's stages */
 int cmd_key(int argc, char **argv);      /* cli/key.c: API keys add, list, revoke */
+int cmd_worker(int argc, char **argv);   /* cli/worker.c: render jobs, deliver webhooks */
 
 #endif

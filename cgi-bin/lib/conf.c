@@ -53,6 +53,7 @@ static const struct def {
 	{ "key_rate_minute",       T_INT,  "60", 0, 1000000 },
 	{ "webhook_attempts",      T_INT,  "5", 1, 50 },
 	{ "webhook_backoff",       T_INT,  "2", 1, 3600 },
+	{ "job_lease",             T_INT,  "300", 1, 86400 },
 };
 
 #define NDEFS (sizeof defs / sizeof defs[0])

@@ -1,0 +1,74 @@
+/* worker.c: `backdrop worker [--once]`: renders queued Background Change jobs and
+ * delivers them to their callbacks (job.h). Without --once it polls until SIGTERM. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "conf.h"
+#include "fetch.h"
+#include "job.h"
+#include "log.h"
+#include "store.h"
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+int cmd_worker(int argc, char **argv)
+{
+	sqlite3 *db;
+	char why[512];
+	int once = 0, did, i, n = 0;
+	enum err e;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--once")) {
+			once = 1;
+		} else {
+			fprintf(stderr, "usage: backdrop worker [--once]\n"
+			        "  renders queued jobs and delivers their webhooks; --once handles\n"
+			        "  every job that is ready now and exits (for cron)\n");
+			return 2;
+		}
+	}
+	log_init("worker");
+	if (conf_load(why, sizeof why)) {
+		log_error("refusing to start: %s", why);
+		return 1;
+	}
+	fetch_global_init();
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	signal(SIGPIPE, SIG_IGN);
+	while (!stopping) {
+		if ((e = store_db(&db))) {
+			log_error("the store is unusable: %s", err_str(e));
+			if (once)
+				return 1;
+			sleep(2);
+			continue;
+		}
+		if ((e = job_run_one(db, &did))) {
+			log_warn("job run: %s", err_str(e));
+			if (once)
+				return 1;
+			sleep(1);
+			continue;
+		}
+		n += did;
+		if (!did) {
+			if (once)
+				break;
+			sleep(1);
+		}
+	}
+	store_close();
+	if (once)
+		printf("%d job%s handled\n", n, n == 1 ? "" : "s");
+	return 0;
+}
