@@ -22,7 +22,7 @@ struct cut_gmm {
 };
 
 /* Hard labels of the work grid (hints, roi) and the segmentation labels. */
-enum { CUT_FREE = 0, CUT_HARD_FG = 1, CUT_HARD_BG = 2 };
+enum { CUT_FREE = 0, CUT_HARD_FG = 1, CUT_HARD_BG = 2, CUT_OUT_ROI = 3 };
 
 /* cut_model.c */
 /* Fits g to the colors rgb[3 i] with sel[i] == val (every pixel when sel is NULL),

@@ -280,7 +280,7 @@ static void terminals(const int32_t *unary, const uint8_t *hard, size_t m, int32
 
 	for (i = 0; i < m; i++)
 		tcap[i] = hard && hard[i] == CUT_HARD_FG ? CUT_INF :
-		          hard && hard[i] == CUT_HARD_BG ? -CUT_INF : unary[i];
+		          hard && hard[i] >= CUT_HARD_BG ? -CUT_INF : unary[i];
 }
 
 /*
@@ -349,7 +349,7 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 #define SIMILAR(a, b) (st[a][0] > 0 && st[b][0] > 0 && \
 	sqrt((st[a][1] - st[b][1]) * (st[a][1] - st[b][1]) + (st[a][2] - st[b][2]) * \
 	     (st[a][2] - st[b][2]) + (st[a][3] - st[b][3]) * (st[a][3] - st[b][3])) < \
-	12 + 1.5 * (st[a][4] + st[b][4]))
+	12 + 2.5 * fmin(st[a][4], st[b][4]))
 	for (t = 0; t < ns; t++)
 		link[t] = (uint8_t)SIMILAR(t, (t + 1) % ns);
 	/* The longest run of links around the loop (start after a break). */
@@ -468,7 +468,7 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 		for (x = 0; x < mw; x++) {
 			i = (size_t)y * mw + x;
 			sel[i] = (!sel[i] && nll[i] > thr) || (hard && hard[i] == CUT_HARD_FG);
-			if (hard && hard[i] == CUT_HARD_BG)
+			if (hard && hard[i] >= CUT_HARD_BG)
 				sel[i] = 0;
 			nfg += sel[i];
 		}
@@ -496,7 +496,10 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 		}
 		if (it == ITERATIONS - 1)
 			break;
-		if (!cut_gmm_fit(&fg, wk->rgb, m, wk->lab, 1) || !cut_gmm_fit(&bg, wk->rgb, m, wk->lab, 0))
+		/* Refit on the labels; pixels outside the roi model nothing. */
+		for (i = 0; i < m; i++)
+			sel[i] = hard && hard[i] == CUT_OUT_ROI ? 2 : wk->lab[i];
+		if (!cut_gmm_fit(&fg, wk->rgb, m, sel, 1) || !cut_gmm_fit(&bg, wk->rgb, m, sel, 0))
 			break;
 	}
 	nfg = 0;
@@ -625,7 +628,7 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 				for (x = 0; x < wk->mw; x++) {
 					double cx = (x + 0.5) * W / wk->mw, cy = (y + 0.5) * H / wk->mh;
 					if (cx < roi[0] || cx >= roi[2] || cy < roi[1] || cy >= roi[3])
-						rh[(size_t)y * wk->mw + x] = CUT_HARD_BG;
+						rh[(size_t)y * wk->mw + x] = CUT_OUT_ROI;
 				}
 		}
 		e = segment(wk, rh, o->type);
