@@ -8,7 +8,7 @@
 #include "img.h"
 
 /* A w x h image filled with rgb (0xRRGGBB) and alpha a (255: no plane). */
-static struct img mk(int w, int h, int rgb, int a)
+static inline struct img mk(int w, int h, int rgb, int a)
 {
 	struct img im = { 0 };
 	int x, y;
@@ -25,7 +25,7 @@ static struct img mk(int w, int h, int rgb, int a)
 	return im;
 }
 
-static void put(struct img *im, int x, int y, int rgb, int a)
+static inline void put(struct img *im, int x, int y, int rgb, int a)
 {
 	im->gd->tpixels[y][x] = rgb;
 	if (im->alpha)
@@ -33,7 +33,7 @@ static void put(struct img *im, int x, int y, int rgb, int a)
 }
 
 /* Fills the rectangle with rgb and alpha a. */
-static void rect(struct img *im, int x0, int y0, int w, int h, int rgb, int a)
+static inline void rect(struct img *im, int x0, int y0, int w, int h, int rgb, int a)
 {
 	int x, y;
 
@@ -42,18 +42,18 @@ static void rect(struct img *im, int x0, int y0, int w, int h, int rgb, int a)
 			put(im, x, y, rgb, a);
 }
 
-static int rgb_at(const struct img *im, int x, int y)
+static inline int rgb_at(const struct img *im, int x, int y)
 {
 	return im->gd->tpixels[y][x] & 0xFFFFFF;
 }
 
-static int alpha_at(const struct img *im, int x, int y)
+static inline int alpha_at(const struct img *im, int x, int y)
 {
 	return im->alpha ? im->alpha[(size_t)y * img_w(im) + x] : 255;
 }
 
 /* 1 when every channel of a and b differs by at most tol. */
-static int near(int a, int b, int tol)
+static inline int near(int a, int b, int tol)
 {
 	int s;
 
@@ -66,7 +66,7 @@ static int near(int a, int b, int tol)
 	return 1;
 }
 
-static uint32_t crc32_png(const uint8_t *p, size_t n)
+static inline uint32_t crc32_png(const uint8_t *p, size_t n)
 {
 	uint32_t c = 0xFFFFFFFF;
 	size_t i;
@@ -80,7 +80,7 @@ static uint32_t crc32_png(const uint8_t *p, size_t n)
 	return c ^ 0xFFFFFFFF;
 }
 
-static void be32w(uint8_t *p, uint32_t v)
+static inline void be32w(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
@@ -89,7 +89,7 @@ static void be32w(uint8_t *p, uint32_t v)
 }
 
 /* Appends a PNG chunk (length, type, data, CRC) at out + *n. */
-static void png_chunk(uint8_t *out, size_t *n, const char *type, const uint8_t *d, size_t len)
+static inline void png_chunk(uint8_t *out, size_t *n, const char *type, const uint8_t *d, size_t len)
 {
 	be32w(out + *n, (uint32_t)len);
 	memcpy(out + *n + 4, type, 4);
@@ -101,7 +101,7 @@ static void png_chunk(uint8_t *out, size_t *n, const char *type, const uint8_t *
 
 /* A zlib stream inflating to `zeros` zero bytes (fixed Huffman: one literal 0, then
  * matches of length 258 at distance 1). Returns its size in out. */
-static size_t zlib_zeros(uint8_t *out, size_t cap, unsigned long zeros)
+static inline size_t zlib_zeros(uint8_t *out, size_t cap, unsigned long zeros)
 {
 	size_t n = 2, bits = 0;
 	uint32_t acc = 0;
@@ -138,7 +138,7 @@ static size_t zlib_zeros(uint8_t *out, size_t cap, unsigned long zeros)
 
 /* Inserts an APP1 Exif segment with orientation o right after a JPEG's SOI. *len grows
  * by 36; returns a new malloc'd buffer. */
-static uint8_t *jpeg_with_orientation(const uint8_t *j, size_t *len, int o)
+static inline uint8_t *jpeg_with_orientation(const uint8_t *j, size_t *len, int o)
 {
 	static const uint8_t app1[36] = {
 		0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0,

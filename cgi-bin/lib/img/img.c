@@ -276,7 +276,7 @@ enum err img_resize(const struct img *src, int w, int h, struct img *dst)
 			else
 				row[x] = 0;
 			if (ar)
-				ar[x] = (uint8_t)clamp255(a / 255);
+				ar[x] = (uint8_t)clamp255(a);
 		}
 	}
 out:
