@@ -2,11 +2,11 @@
  * against ground-truth masks, as the data sets' README defines them). */
 #include <dirent.h>
 #include <math.h>
-#include <png.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <png.h>
 #include "cli.h"
 
 #define EDGE_RADIUS 10   /* edge MAE: pixels within this distance of the truth's boundary */
