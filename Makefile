@@ -42,9 +42,12 @@ IMG_SRCS := cgi-bin/lib/img/img.c cgi-bin/lib/img/probe.c cgi-bin/lib/img/decode
             cgi-bin/lib/img/orient.c cgi-bin/lib/img/options.c cgi-bin/lib/img/composite.c \
             cgi-bin/lib/img/filter.c cgi-bin/lib/img/encode.c cgi-bin/lib/img/pipeline.c
 # The automatic cutout stages.
-CUT_SRCS := cgi-bin/lib/img/cutout.c cgi-bin/lib/img/cut_opts.c
+CUT_SRCS := cgi-bin/lib/img/cutout.c cgi-bin/lib/img/cut_opts.c cgi-bin/lib/img/cut_model.c \
+            cgi-bin/lib/img/cut_graph.c cgi-bin/lib/img/cut_clean.c cgi-bin/lib/img/cut_matte.c \
+            cgi-bin/lib/img/cut_key.c cgi-bin/lib/provider.c
 # The command line tool's subcommands.
-CLI_SRCS := cgi-bin/cli/admin.c cgi-bin/cli/image.c cgi-bin/cli/key.c
+CLI_SRCS := cgi-bin/cli/admin.c cgi-bin/cli/cutout.c cgi-bin/cli/score.c cgi-bin/cli/key.c \
+            cgi-bin/cli/image.c
 CLI_SRCS += cgi-bin/cli/worker.c
 
 PROGS   := health index upload update remove image

@@ -12,6 +12,8 @@ static const struct {
 	{ "init",    cmd_init,    "check the configuration, create the data folder, apply migrations" },
 	{ "conf",    cmd_conf,    "print every setting as loaded" },
 	{ "version", cmd_version, "print the version" },
+	{ "cutout",  cmd_cutout,  "remove the background of image files and folders" },
+	{ "score",   cmd_score,   "score cutouts against ground-truth masks (IoU, MAE)" },
 	{ "info",    cmd_info,    "print format, size and orientation of image files" },
 	{ "filter",  cmd_filter,  "apply a color filter to image files" },
 	{ "change",  cmd_change,  "composite image files onto a new background" },

@@ -7,6 +7,8 @@
 int cmd_init(int argc, char **argv);     /* cli/admin.c: check conf, data folder, migrate */
 int cmd_conf(int argc, char **argv);     /* cli/admin.c: print the settings */
 int cmd_version(int argc, char **argv);  /* cli/admin.c */
+int cmd_cutout(int argc, char **argv);   /* cli/cutout.c: batch background removal */
+int cmd_score(int argc, char **argv);    /* cli/score.c: cutout quality against masks */
 int cmd_info(int argc, char **argv);     /* cli/image.c: probe image files */
 int cmd_filter(int argc, char **argv);   /* cli/image.c: color filters */
 int cmd_change(int argc, char **argv);   /* cli/image.c: composite onto a new background */
