@@ -126,7 +126,8 @@ static void on_error(struct req *r, enum err e, const char *detail)
 }
 
 /* With an X-Api-Key, identifies the key and admits the request against its rate and
- * (images > 0) its monthly quota. Without one: required -> ERR_AUTH, else ERR_OK. */
+ * (images > 0) its monthly quota; images < 0 identifies only. Without a key:
+ * required -> ERR_AUTH, else ERR_OK. */
 static enum err admit(struct req *r, struct ctx *c, int required, long images, struct ident *id)
 {
 	sqlite3 *db;
@@ -145,6 +146,8 @@ static enum err admit(struct req *r, struct ctx *c, int required, long images, s
 			snprintf(c->code, sizeof c->code, "auth_failed");
 		return e;
 	}
+	if (images < 0)
+		return ERR_OK;
 	e = quota_admit(db, id->key_id, quota_month_limit(id->quota_month), quota_rate_limit(id->rate_minute),
 	                images, time(NULL), &c->qi);
 	c->has_quota = e == ERR_OK || e == ERR_RATE || e == ERR_QUOTA;
@@ -353,7 +356,7 @@ static enum err h_account(struct req *r)
 	enum err e;
 
 	c->removebg = 1;
-	if ((e = admit(r, c, 1, 0, &id)) || (e = store_db(&db)) ||
+	if ((e = admit(r, c, 1, -1, &id)) || (e = store_db(&db)) ||
 	    (e = quota_used(db, id.key_id, time(NULL), &used)))
 		return e;
 	limit = quota_month_limit(id.quota_month);
@@ -374,7 +377,6 @@ static enum err h_account(struct req *r)
 	json_object_object_add(a, "api", api);
 	json_object_object_add(d, "attributes", a);
 	json_object_object_add(o, "data", d);
-	rate_headers(r, c);
 	return resp_json(r, 200, o);
 }
 

@@ -249,7 +249,7 @@ enum err job_run_one(sqlite3 *db, int *did)
 	const char *hdrs[4];
 	long status = 0, ts, backoff;
 	int got, attempt;
-	enum err e;
+	enum err e, fe;
 
 	memset(&c, 0, sizeof c);
 	*did = 0;
@@ -282,11 +282,13 @@ enum err job_run_one(sqlite3 *db, int *did)
 	hdrs[2] = h3;
 	hdrs[3] = NULL;
 	attempt = c.attempts + 1;
-	if (!fetch_post(c.callback, "application/json", c.result, strlen(c.result), hdrs, &status, why, sizeof why)) {
+	fe = fetch_post(c.callback, "application/json", c.result, strlen(c.result), hdrs, &status, why, sizeof why);
+	if (!fe) {
 		log_info("job %s: delivered (HTTP %ld)", c.id, status);
 		e = update(db, "UPDATE jobs SET status = 'delivered', attempts = ?3, last_error = NULL, "
 		           "lease_until = 0, updated_on = ?5 WHERE id = ?1", c.id, NULL, attempt, 0);
-	} else if (attempt >= conf_int("webhook_attempts")) {
+	} else if (attempt >= conf_int("webhook_attempts") || fe == ERR_FETCH_BLOCKED || fe == ERR_BAD_FIELD) {
+		/* A refused or malformed callback URL will not get better: no retries. */
 		log_warn("job %s: failed after %d attempts: %s", c.id, attempt, why);
 		e = update(db, "UPDATE jobs SET status = 'failed', attempts = ?3, last_error = ?2, "
 		           "lease_until = 0, updated_on = ?5 WHERE id = ?1", c.id, why, attempt, 0);

@@ -25,7 +25,8 @@ enum err job_status(sqlite3 *db, const char *id, struct json_object **out);
  * SSRF-checked fetch with X-Backdrop-Timestamp: T and X-Backdrop-Signature:
  * sha256=HEX(HMAC-SHA256(secret, T "." body)). 2xx marks it delivered; anything else
  * queues it again after webhook_backoff * 2^(attempts-1) seconds, or marks it failed
- * after webhook_attempts, keeping the last error. Delivery is at least once: a worker
+ * after webhook_attempts (at once for a refused callback address), keeping the last
+ * error. Delivery is at least once: a worker
  * killed after the POST may deliver again. *did is 1 when a job was handled, 0 when
  * none was ready. Errors are database errors only.
  */
