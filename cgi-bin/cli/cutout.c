@@ -158,9 +158,9 @@ static int cut_one(const char *path, const char *dir, const struct img_cutout_op
 		goto out;
 	}
 	if (alpha_only)
-		e = img_encode_matte(&out, 6, &enc, &elen);
+		e = img_encode_matte(&out, 2, &enc, &elen);
 	else
-		e = img_encode(&out, fmt, 0, 6, 0xffffff00u, &enc, &elen);
+		e = img_encode(&out, fmt, 0, 2, 0xffffff00u, &enc, &elen);
 	if (e) {
 		snprintf(why, n, "encode: %s", err_str(e));
 		goto out;

@@ -591,7 +591,8 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 		for (i = 0; i < N && src->alpha[i] == 255; i++)
 			;
 		if (i < N) {
-			gdImageCopy(out->gd, src->gd, 0, 0, 0, 0, W, H);
+			for (y = 0; y < H; y++)
+				memcpy(out->gd->tpixels[y], src->gd->tpixels[y], sizeof(int) * (size_t)W);
 			memcpy(out->alpha, src->alpha, N);
 			*flags |= IMG_CUT_KEPT_ALPHA;
 			goto hard_labels;
@@ -665,11 +666,9 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 			e = e ? e : ERR_NOMEM;
 			goto out;
 		}
-		gdImageCopy(out->gd, src->gd, 0, 0, 0, 0, W, H);
 		e = cut_matte(src, wk->rgb, lab, wk->mw, wk->mh, o->hard_edges, out);
 		free(lab);
 	} else {
-		gdImageCopy(out->gd, src->gd, 0, 0, 0, 0, W, H);
 		e = cut_matte(src, wk->rgb, wk->lab, wk->mw, wk->mh, o->hard_edges, out);
 	}
 	if (e)
