@@ -292,7 +292,7 @@ static void terminals(const int32_t *unary, const uint8_t *hard, size_t m, int32
  * A person's bottom edge is never a sample: people are cut off at the bottom.
  */
 static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type type,
-                              uint8_t *sel)
+                              uint8_t *sel, int *busy)
 {
 	int mw = wk->mw, mh = wk->mh, per = 2 * (mw + mh), ns, seg, k, x, y, t, best = -1;
 	int bestlen = 0, run, start, j;
@@ -355,6 +355,7 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 	/* The longest run of links around the loop (start after a break). */
 	for (start = 0; start < ns && link[start]; start++)
 		;
+	*busy = 0;
 	if (start == ns) {
 		memset(bgs, 1, (size_t)ns);
 	} else {
@@ -378,8 +379,10 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 					bgs[t] = 2;
 		for (t = 0, run = 0; t < ns; t++)
 			run += bgs[t] != 0;
-		if (run * 4 < ns)
+		if (run * 4 < ns) {
 			memset(bgs, 1, (size_t)ns);
+			*busy = 1;
+		}
 	}
 #undef SIMILAR
 	/* Mark the samples of the chosen stretches. */
@@ -416,7 +419,7 @@ out:
  */
 static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type type)
 {
-	int mw = wk->mw, mh = wk->mh, bw = (mw < mh ? mw : mh) / 30 + 1, x, y, it;
+	int mw = wk->mw, mh = wk->mh, bw = (mw < mh ? mw : mh) / 30 + 1, x, y, it, busy;
 	size_t m = (size_t)mw * mh, i, nfg = 0;
 	uint8_t *sel = NULL;
 	int32_t *tcap = NULL;
@@ -432,7 +435,7 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 	if (!sel || !tcap || !nll || !wk->unary || !wk->lab)
 		goto out;
 	/* Background samples: the frame's background-like stretches and hard background. */
-	if ((e = frame_samples(wk, bw, type, sel)))
+	if ((e = frame_samples(wk, bw, type, sel, &busy)))
 		goto out;
 	for (i = 0; i < m; i++) {
 		if (hard && hard[i] == CUT_HARD_BG)
@@ -467,7 +470,9 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 	for (y = 0; y < mh; y++)
 		for (x = 0; x < mw; x++) {
 			i = (size_t)y * mw + x;
-			sel[i] = (!sel[i] && nll[i] > thr) || (hard && hard[i] == CUT_HARD_FG);
+			/* A busy frame explains little: then, as GrabCut, all inside is seed. */
+			sel[i] = (!sel[i] && (busy ? x >= bw && y >= bw && x < mw - bw && y < mh - bw :
+			                      nll[i] > thr)) || (hard && hard[i] == CUT_HARD_FG);
 			if (hard && hard[i] >= CUT_HARD_BG)
 				sel[i] = 0;
 			nfg += sel[i];
