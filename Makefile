@@ -34,6 +34,7 @@ LIB_SRCS := cgi-bin/lib/err.c cgi-bin/lib/buf.c cgi-bin/lib/str.c cgi-bin/lib/lo
 # Records: identity, multipart, forms, keys.
 REC_SRCS := cgi-bin/lib/mp.c cgi-bin/lib/uid.c cgi-bin/lib/records.c cgi-bin/lib/page.c \
             cgi-bin/lib/rec_make.c
+            cgi-bin/lib/rec_make.c
 # Remote APIs: URL fetching, jobs, quotas.
 API_SRCS := cgi-bin/lib/fetch.c cgi-bin/lib/quota.c cgi-bin/lib/render.c cgi-bin/lib/job.c \
             cgi-bin/lib/removebg.c

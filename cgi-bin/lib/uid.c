@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>   /* first: OpenSSL pulls <limits.h>, whose include_next meets our limits.h */
 #include <string.h>
+#include <strings.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
@@ -121,4 +122,23 @@ enum err ident_get(struct req *r, sqlite3 *db, struct ident *out)
 	out->is_new = 1;
 	return resp_header(r, "Set-Cookie", "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
 	                   name, signed_id, conf_int("cookie_max_age"), r->https ? "; Secure" : "");
+}
+
+int ident_same_origin(const struct req *r)
+{
+	const char *host = req_header(r, "Host"), *port = req_env(r, "SERVER_PORT");
+	const char *o = req_header(r, "Origin"), *ref = req_header(r, "Referer");
+	char want[300];
+	size_t n;
+
+	if (req_same_origin(r))
+		return 1;
+	if (!host || strchr(host, ':') || strchr(host, ']') || !port || !*port || strspn(port, "0123456789") != strlen(port))
+		return 0;
+	n = (size_t)snprintf(want, sizeof want, "%s://%s:%s", r->https ? "https" : "http", host, port);
+	if (n >= sizeof want)
+		return 0;
+	if (o && strcmp(o, "null"))
+		return !strcasecmp(o, want);
+	return ref && !strncasecmp(ref, want, n) && (ref[n] == '\0' || ref[n] == '/');
 }
