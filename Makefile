@@ -34,7 +34,6 @@ LIB_SRCS := cgi-bin/lib/err.c cgi-bin/lib/buf.c cgi-bin/lib/str.c cgi-bin/lib/lo
 # Records: identity, multipart, forms, keys.
 REC_SRCS := cgi-bin/lib/mp.c cgi-bin/lib/uid.c cgi-bin/lib/records.c cgi-bin/lib/page.c \
             cgi-bin/lib/rec_make.c
-            cgi-bin/lib/rec_make.c
 # Remote APIs: URL fetching, jobs, quotas.
 API_SRCS := cgi-bin/lib/fetch.c cgi-bin/lib/quota.c cgi-bin/lib/render.c cgi-bin/lib/job.c \
             cgi-bin/lib/removebg.c
@@ -61,7 +60,9 @@ UNIT    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test
 FUZZ    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 MIGR    := $(sort $(wildcard sql/[0-9]*.sql))
 
-.PHONY: all run test bench quality install clean deps check-deps
+.PHONY: all run test bench quality install clean deps
+# Keep object files of tests and programs (they are intermediates of pattern rules).
+.SECONDARY:
 all: $(BINS) $(UNIT) $(FUZZ)
 
 $(BUILD)/%.o: %.c
@@ -128,4 +129,5 @@ install: all
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d)
+# Header dependencies of every object built so far (library, programs, tools, tests).
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -11,13 +11,13 @@ static enum err health(struct req *r)
 {
 	struct json_object *o = json_object_new_object(), *checks = json_object_new_object();
 	sqlite3 *db = NULL;
-	char why[512];
 	enum err dir, dbe;
 
-	dir = store_data_dir_ready(why, sizeof why);
+	/* The store first: its first use creates the data folder. */
 	dbe = store_db(&db);
 	if (!dbe)
 		dbe = store_check(db);
+	dir = store_data_dir_writable() ? ERR_OK : ERR_STORE;
 	json_object_object_add(checks, "database", json_object_new_string(dbe ? err_code(dbe) : "ok"));
 	json_object_object_add(checks, "data_dir", json_object_new_string(dir ? "not_writable" : "ok"));
 	json_object_object_add(o, "status", json_object_new_string(dir || dbe ? "Unhealthy" : "Healthy"));

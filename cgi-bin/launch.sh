@@ -61,8 +61,11 @@ for spec in index:$light upload:$heavy update:$light remove:$light health:$light
             image:$light change:$heavy; do
 	name=${spec%%:*}; n=${spec#*:}
 	[ -x "$BIN/$name" ] || continue
+	# spawn-fcgi closes its children's stderr; a shell that execs the program keeps
+	# the log records (stderr) in $LOG.
 	spawn-fcgi -s "$RUN/$name.sock" -M 0600 -F "$n" -P "$RUN/$name.pid" -d "$TOP" \
-		-- "$BIN/$name" >>"$LOG" 2>&1 || die "spawn-fcgi could not start $name (see $LOG)"
+		-- /bin/sh -c "exec \"\$0\" 2>>\"\$1\"" "$BIN/$name" "$LOG" >>"$LOG" 2>&1 ||
+		die "spawn-fcgi could not start $name (see $LOG)"
 done
 # Other long-running helpers (background job workers) started by later parts.
 for helper in "$TOP"/cgi-bin/launch.d/*.sh; do

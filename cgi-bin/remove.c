@@ -18,7 +18,7 @@ static enum err remove_one(struct req *r)
 		return req_fail(r, ERR_NOT_FOUND, "no such record");
 	if ((e = store_db(&db)) || (e = ident_get(r, db, &id)))
 		return e;
-	if (!id.is_key && !ident_same_origin(r))
+	if (!id.is_key && !req_same_origin(r))
 		return req_fail(r, ERR_FORBIDDEN, "delete needs a same-origin Origin or Referer");
 	return rec_remove(db, id.user_id, r->params[0]);
 }

@@ -18,7 +18,7 @@ static enum err caller(struct req *r, sqlite3 **db, struct ident *id)
 		return req_fail(r, ERR_NOT_FOUND, "no such record");
 	if ((e = store_db(db)) || (e = ident_get(r, *db, id)))
 		return e;
-	if (!id->is_key && !ident_same_origin(r))
+	if (!id->is_key && !req_same_origin(r))
 		return req_fail(r, ERR_FORBIDDEN, "rename needs a same-origin Origin or Referer");
 	return ERR_OK;
 }

@@ -5,7 +5,7 @@
 set -e
 PKGS="build-essential pkg-config libfcgi-dev libgd-dev libpng-dev libwebp-dev libjpeg-dev libcurl4-openssl-dev
 libjson-c-dev libzip-dev libsqlite3-dev libssl-dev nginx spawn-fcgi sqlite3 curl
-imagemagick libvips-tools python3 python3-opencv time procps chromium"
+imagemagick libvips-tools python3 python3-opencv time procps wrk chromium"
 
 missing=""
 for p in $PKGS; do

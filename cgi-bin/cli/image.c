@@ -9,7 +9,7 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "cli.h"
-#include "limits.h"
+#include "lim.h"
 #include "pipeline.h"
 #include "str.h"
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "conf.h"
-#include "limits.h"
+#include "lim.h"
 #include "log.h"
 #include "str.h"
 

@@ -10,13 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-/* After the libc headers: pkg-config adds -I for the multiarch folder, which upsets
- * glibc when curl pulls <limits.h> in first. */
 #include <curl/curl.h>
 #include "buf.h"
 #include "conf.h"
 #include "fetch.h"
-#include "limits.h"
+#include "lim.h"
 #include "log.h"
 #include "str.h"
 

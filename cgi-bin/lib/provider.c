@@ -176,3 +176,26 @@ enum err provider_cutout(const struct provider_conf *pc, const void *bytes, size
 	         pc->kind == PROVIDER_REMOVEBG ? "removebg" : "rembg", reason);
 	return img_cutout_why(src, o, out, bbox, flags, why, n);
 }
+
+/* provider_cutout() in the shape of the engine's pluggable cutout stage. */
+static enum err cutout_stage(const void *ctx, const void *bytes, size_t len, const struct img *src,
+                             const struct img_cutout_opts *o, struct img *out, struct img_rect *bbox,
+                             int *flags, char *why, size_t n)
+{
+	return provider_cutout(ctx, bytes, len, src, o, out, bbox, flags, NULL, why, n);
+}
+
+void provider_attach(struct img_opts *o)
+{
+	/* Settings, not request data: one per process, re-read at each call. */
+	static struct provider_conf pc;
+
+	if (provider_conf_load(&pc)) {
+		log_error("cutout_provider is invalid; using the local cutout");
+		return;
+	}
+	if (pc.kind == PROVIDER_LOCAL)
+		return;
+	o->cutout = cutout_stage;
+	o->cutout_ctx = &pc;
+}

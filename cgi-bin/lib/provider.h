@@ -7,6 +7,7 @@
 #include "err.h"
 #include "img.h"
 #include "cutout.h"
+#include "pipeline.h"
 
 #define PROVIDER_MAX_BYTES (64L << 20)  /* largest answer accepted from a provider */
 
@@ -40,5 +41,9 @@ enum err provider_cutout(const struct provider_conf *pc, const void *bytes, size
                          const struct img *src, const struct img_cutout_opts *o,
                          struct img *out, struct img_rect *bbox, int *flags, int *remote,
                          char *why, size_t n);
+
+/* Plugs the configured provider into o as its cutout stage, so img_process() uses it;
+ * nothing for local (or an invalid provider setting, which is logged). */
+void provider_attach(struct img_opts *o);
 
 #endif

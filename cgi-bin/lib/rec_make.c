@@ -7,6 +7,7 @@
 #include "log.h"
 #include "rec_make.h"
 #include "str.h"
+#include "provider.h"
 
 void rec_made_free(struct rec_made *m)
 {
@@ -99,6 +100,7 @@ enum err rec_make(struct req *r, const struct fields *fs, struct rec_made *m)
 		goto out;
 	}
 	img_opts_init(&o);
+	provider_attach(&o);
 	if ((e = options(r, fs, &o, js)))
 		goto out;
 	lim.max_width = conf_int("max_width");

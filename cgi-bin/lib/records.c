@@ -1,10 +1,10 @@
 /* records.c: the records store (records and images tables), prepared statements only. */
 #include <stdio.h>
-#include <stdlib.h>   /* first: OpenSSL pulls <limits.h>, whose include_next meets our limits.h */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <openssl/sha.h>
-#include "limits.h"
+#include "lim.h"
 #include "records.h"
 #include "store.h"
 #include "str.h"

@@ -13,6 +13,7 @@
 #include "render.h"
 #include "resp.h"
 #include "str.h"
+#include "provider.h"
 
 void removebg_out_free(struct removebg_out *o)
 {
@@ -208,6 +209,7 @@ enum err removebg_run(struct req *r, struct removebg_out *out, char *code, size_
 	memset(&bgr, 0, sizeof bgr);
 	memset(&alpha, 0, sizeof alpha);
 	img_opts_init(&o);
+	provider_attach(&o);
 	if ((e = read_fields(r, &fs)))
 		goto out;
 	file = present(&fs, "image_file");
@@ -437,6 +439,7 @@ enum err removebg_rembg(struct req *r, struct img_result *res)
 	memset(&fr, 0, sizeof fr);
 	memset(res, 0, sizeof *res);
 	img_opts_init(&o);
+	provider_attach(&o);
 	o.format = IMG_FMT_PNG;
 	src = &r->query;
 	if (!is_get) {

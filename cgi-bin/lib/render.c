@@ -4,8 +4,9 @@
 #include <string.h>
 #include "conf.h"
 #include "fetch.h"
-#include "limits.h"
+#include "lim.h"
 #include "render.h"
+#include "provider.h"
 
 enum err render_json_parse(const char *s, size_t n, struct json_object **out, char *why, size_t wn)
 {
@@ -140,7 +141,7 @@ enum err render_run(const void *bytes, size_t len, const struct img_opts *o, con
 		return e;
 	}
 	if ((e = img_process(bytes, len, o, &lim, bg, bglen, NULL, 0, res)))
-		snprintf(why, n, "%s", err_str(e));
+		snprintf(why, n, "%s", res->why[0] ? res->why : err_str(e));
 	return e;
 }
 
@@ -190,6 +191,7 @@ enum err render_change(struct json_object *req, int filter_only, struct img_resu
 
 	memset(res, 0, sizeof *res);
 	img_opts_init(&o);
+	provider_attach(&o);
 	json_object_object_foreach(req, key, val) {
 		if (is_source_key(key))
 			continue;

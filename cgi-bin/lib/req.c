@@ -228,21 +228,31 @@ int req_wants_json(const struct req *r)
 	return !h || j < h;
 }
 
-/* Compares an origin "scheme://host[:port]" (or the start of a Referer) to our own. */
+/* Compares an origin "scheme://host[:port]" (or the start of a Referer, prefix_only) to
+ * our own: scheme://Host, and, when Host carries no port (nginx passes $host, which
+ * drops it), scheme://Host:SERVER_PORT too. */
 static int origin_is_ours(const struct req *r, const char *o, int prefix_only)
 {
-	const char *host = req_header(r, "Host");
-	const char *scheme = r->https ? "https://" : "http://";
-	size_t sl = strlen(scheme), hl;
+	const char *host = req_header(r, "Host"), *port = req_env(r, "SERVER_PORT");
+	char want[2][300];
+	size_t n;
+	int i, forms = 1;
 
-	if (!host || strncasecmp(o, scheme, sl))
+	if (!host || !*host)
 		return 0;
-	o += sl;
-	hl = strlen(host);
-	if (strncasecmp(o, host, hl))
+	if ((size_t)snprintf(want[0], sizeof want[0], "%s://%s", r->https ? "https" : "http", host) >= sizeof want[0])
 		return 0;
-	o += hl;
-	return prefix_only ? (*o == '\0' || *o == '/') : *o == '\0';
+	if (!strchr(host, ':') && !strchr(host, ']') && port && *port && strspn(port, "0123456789") == strlen(port) &&
+	    (size_t)snprintf(want[1], sizeof want[1], "%s:%s", want[0], port) < sizeof want[1])
+		forms = 2;
+	for (i = 0; i < forms; i++) {
+		n = strlen(want[i]);
+		if (strncasecmp(o, want[i], n))
+			continue;
+		if (prefix_only ? (o[n] == '\0' || o[n] == '/') : o[n] == '\0')
+			return 1;
+	}
+	return 0;
 }
 
 int req_same_origin(const struct req *r)

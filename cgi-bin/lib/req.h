@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include "buf.h"
 #include "err.h"
-#include "limits.h"
+#include "lim.h"
 
 struct FCGX_Request;
 
@@ -104,8 +104,9 @@ enum err req_body(struct req *r, const char **data, size_t *len);
 /* 1 if the client prefers JSON (Accept names application/json before text/html, or
  * the request carries an API key), else 0. */
 int req_wants_json(const struct req *r);
-/* 1 if Origin (or, without it, Referer) names this server's own scheme://host[:port];
- * 0 when it names another origin or neither header is present. */
+/* 1 if Origin (or, without it, Referer) names this server's own scheme://Host, or
+ * scheme://Host:SERVER_PORT when Host has no port (nginx's $host drops it); 0 when it
+ * names another origin or neither header is present. */
 int req_same_origin(const struct req *r);
 /* Sets the client-safe detail of the error about to be returned and returns e, so a
  * handler can write `return req_fail(r, ERR_BAD_FIELD, "name: too long")`. */

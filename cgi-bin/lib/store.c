@@ -172,6 +172,14 @@ enum err store_data_dir_ready(char *why, size_t n)
 	return ERR_OK;
 }
 
+int store_data_dir_writable(void)
+{
+	struct stat st;
+	const char *dir = conf_str("data_dir");
+
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && access(dir, W_OK | X_OK) == 0;
+}
+
 enum err store_db(sqlite3 **db)
 {
 	char path[4096], why[512];

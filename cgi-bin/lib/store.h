@@ -44,5 +44,8 @@ enum err store_path(char *out, size_t n);
  * missing, then creates and removes a probe file. On failure, a reason with the path
  * goes into why[n]. */
 enum err store_data_dir_ready(char *why, size_t n);
+/* The cheap check for every health probe: 1 if the data folder is a directory this
+ * process may create files in (access(2) also reports a read-only file system), else 0. */
+int store_data_dir_writable(void);
 
 #endif

@@ -1,6 +1,6 @@
 /* uid.c: signed cookie user ids (HMAC-SHA256) and API key identification. */
 #include <stdio.h>
-#include <stdlib.h>   /* first: OpenSSL pulls <limits.h>, whose include_next meets our limits.h */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <openssl/evp.h>
@@ -124,21 +124,3 @@ enum err ident_get(struct req *r, sqlite3 *db, struct ident *out)
 	                   name, signed_id, conf_int("cookie_max_age"), r->https ? "; Secure" : "");
 }
 
-int ident_same_origin(const struct req *r)
-{
-	const char *host = req_header(r, "Host"), *port = req_env(r, "SERVER_PORT");
-	const char *o = req_header(r, "Origin"), *ref = req_header(r, "Referer");
-	char want[300];
-	size_t n;
-
-	if (req_same_origin(r))
-		return 1;
-	if (!host || strchr(host, ':') || strchr(host, ']') || !port || !*port || strspn(port, "0123456789") != strlen(port))
-		return 0;
-	n = (size_t)snprintf(want, sizeof want, "%s://%s:%s", r->https ? "https" : "http", host, port);
-	if (n >= sizeof want)
-		return 0;
-	if (o && strcmp(o, "null"))
-		return !strcasecmp(o, want);
-	return ref && !strncasecmp(ref, want, n) && (ref[n] == '\0' || ref[n] == '/');
-}

@@ -44,12 +44,6 @@ struct ident {
  */
 enum err ident_get(struct req *r, sqlite3 *db, struct ident *out);
 
-/*
- * 1 when a cookie-carrying state change comes from our own origin: req_same_origin(),
- * or, when the Host variable has no port (Debian's nginx passes HTTP_HOST as $host,
- * dropping it), Origin or Referer equal to scheme://Host:SERVER_PORT. Else 0.
- */
-int ident_same_origin(const struct req *r);
 /* Signs id (32 hex digits) with key[klen] into out as "ID.MAC" (hex). Returns 1 or 0. */
 int uid_sign(const char *id, const unsigned char *key, size_t klen, char out[UID_COOKIE_BYTES]);
 /* 1 when value is exactly "ID.MAC" with a well-formed id and its correct MAC under key

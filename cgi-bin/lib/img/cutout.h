@@ -13,7 +13,7 @@ struct img_rect;
 
 enum img_cut_type { IMG_CUT_AUTO, IMG_CUT_PRODUCT, IMG_CUT_PERSON, IMG_CUT__MAX };
 
-/* Hard limits of the hint vocabulary (fixed; see also limits.h). */
+/* Hard limits of the hint vocabulary (fixed; see also lim.h). */
 #define CUT_MAX_STROKES      64      /* strokes in one hint_strokes list */
 #define CUT_MAX_POINTS       2048    /* points over all strokes of one list */
 #define CUT_MAX_STROKE_WIDTH 2000    /* pixels; the width of one stroke */

@@ -47,12 +47,12 @@ const char *img_fmt_name(enum img_fmt f);
 const char *img_fmt_mime(enum img_fmt f);
 const char *img_fmt_ext(enum img_fmt f);
 
-/* Caps checked before any decode. A zeroed field means the limits.h default. */
+/* Caps checked before any decode. A zeroed field means the lim.h default. */
 struct img_limits {
 	long max_width, max_height, max_pixels;
 };
 
-/* Fills l with the defaults of limits.h. */
+/* Fills l with the defaults of lim.h. */
 void img_limits_default(struct img_limits *l);
 
 /* What the header says. width and height are as stored in the file; orientation is the

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 #include "pipeline.h"
-#include "limits.h"
+#include "lim.h"
 #include "str.h"
 
 /* Bounds of option values (validation ranges, not resource caps). */

@@ -112,6 +112,7 @@ enum err img_process(const void *bytes, size_t len, const struct img_opts *o,
 	const struct img *subject = &im;
 	struct img_rect box;
 	int flags = 0;
+	char why[sizeof res->why] = "";
 	enum err e;
 
 	memset(res, 0, sizeof *res);
@@ -140,7 +141,9 @@ enum err img_process(const void *bytes, size_t len, const struct img_opts *o,
 	if ((e = fit_pixels(&im, o->size_pixels)))
 		goto out;
 	if (!matte_bytes && !(res->flags & IMG_RES_OWN_ALPHA)) {
-		if ((e = img_cutout(&im, &o->cut, &cut, &box, &flags)))
+		e = o->cutout ? o->cutout(o->cutout_ctx, bytes, len, &im, &o->cut, &cut, &box, &flags, why, sizeof why)
+		              : img_cutout_why(&im, &o->cut, &cut, &box, &flags, why, sizeof why);
+		if (e)
 			goto out;
 		if (flags & IMG_CUT_NO_SUBJECT)
 			res->flags |= IMG_RES_NO_SUBJECT;
@@ -163,8 +166,10 @@ out:
 	img_free(&cut);
 	img_free(&bg);
 	img_free(&out);
-	if (e)
+	if (e) {
 		img_result_free(res);
+		memcpy(res->why, why, sizeof res->why);
+	}
 	return e;
 }
 

@@ -8,6 +8,16 @@
 
 /* ---- options (options.c) ---- */
 
+/*
+ * A cutout stage in place of the local engine's (a remote provider, plugged in by the
+ * programs, which know HTTP; the engine does not). Same contract as img_cutout_why();
+ * bytes[len] is the original file, src the decoded, upright image.
+ */
+typedef enum err (*img_cutout_fn)(const void *ctx, const void *bytes, size_t len,
+                                  const struct img *src, const struct img_cutout_opts *o,
+                                  struct img *out, struct img_rect *bbox, int *flags,
+                                  char *why, size_t n);
+
 enum img_mode { IMG_MODE_REMOVE, IMG_MODE_CHANGE, IMG_MODE_FILTER, IMG_MODE__MAX };
 enum img_fit { IMG_FIT_COVER, IMG_FIT_CONTAIN, IMG_FIT_STRETCH, IMG_FIT__MAX };
 enum img_pos { IMG_POS_ORIGINAL, IMG_POS_CENTER, IMG_POS_PERCENT, IMG_POS__MAX };
@@ -42,6 +52,8 @@ struct img_opts {
 	int png_level;                   /* png_level 0..9, default 2 */
 	enum img_channels channels;
 	long size_pixels;                /* size: max output pixels; 0 = full */
+	img_cutout_fn cutout;            /* NULL: the local cutout (img_cutout_why) */
+	const void *cutout_ctx;          /* passed to cutout */
 };
 
 /* The defaults: mode remove, cover, position original, format auto, channels rgba. */
@@ -88,6 +100,7 @@ struct img_result {
 	int src_width, src_height;   /* of the input, upright */
 	struct img_rect fg;          /* foreground bounding box in result coordinates */
 	int flags;                   /* IMG_RES_* */
+	char why[160];               /* on a cutout error: its reason ("roi_exceeds_bounds: ...") */
 };
 
 /*
@@ -96,7 +109,8 @@ struct img_result {
  * bg_bytes (may be NULL) is the background image; matte_bytes (may be NULL) an
  * external matte (grayscale or its alpha) of the input's size, used instead of a
  * cutout. lim NULL means the defaults. On ERR_OK *res holds the result; on error *res
- * is zeroed. Returns the first error of any stage.
+ * is zeroed but for res->why, the cutout's reason when it failed. Returns the first
+ * error of any stage.
  */
 enum err img_process(const void *bytes, size_t len, const struct img_opts *o,
                      const struct img_limits *lim, const void *bg_bytes, size_t bg_len,

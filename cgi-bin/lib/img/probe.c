@@ -2,7 +2,7 @@
  * checked against the caps before anything is decoded. */
 #include <string.h>
 #include "img.h"
-#include "limits.h"
+#include "lim.h"
 
 #define ISOBMFF_MAX_BOXES 256   /* boxes visited per ISOBMFF container level */
 #define TIFF_MAX_ENTRIES  1024  /* IFD entries read from one TIFF directory */

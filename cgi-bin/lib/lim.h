@@ -1,7 +1,7 @@
-/* limits.h: every hard limit of Backdrop in one place. Configurable caps have their
+/* lim.h: every hard limit of Backdrop in one place. Configurable caps have their
  * defaults here and their settings in conf/backdrop.conf; the rest are fixed. */
-#ifndef BACKDROP_LIMITS_H
-#define BACKDROP_LIMITS_H
+#ifndef BACKDROP_LIM_H
+#define BACKDROP_LIM_H
 
 /* Request shape (fixed). */
 #define LIM_PATH_BYTES      2048        /* REQUEST_URI / path */
