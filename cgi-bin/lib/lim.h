@@ -11,6 +11,9 @@
 #define LIM_FIELDS          64          /* form / multipart / query fields per request */
 #define LIM_FIELD_NAME      64          /* bytes in a field name */
 #define LIM_FIELD_VALUE     65536       /* bytes in a non-file field value */
+#define LIM_B64_VALUE       (48L << 20) /* ... named *_b64 (an image in base64, as remove.bg
+                                           clients send image_file_b64); the body cap
+                                           still bounds it */
 #define LIM_PARTS           16          /* multipart parts carrying files */
 #define LIM_JSON_DEPTH      16          /* nesting of a JSON body */
 #define LIM_JSON_BYTES      (1 << 20)   /* a JSON body without embedded images */

@@ -280,7 +280,7 @@ enum err mp_parse(const char *body, size_t len, const char *boundary, struct fie
 		p = hend + (hend == p ? 2 : 4);
 		if (!(next = find(p, (size_t)(end - p), delim, dl)))
 			goto out;
-		if (ph->has_filename ? ++files > LIM_PARTS : (size_t)(next - p) > LIM_FIELD_VALUE)
+		if (ph->has_filename ? ++files > LIM_PARTS : (size_t)(next - p) > fields_value_cap(ph->name))
 			goto out;
 		if ((e = add_field(fs, ph, p, (size_t)(next - p))))
 			goto out;

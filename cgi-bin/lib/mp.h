@@ -27,7 +27,7 @@ enum err mp_boundary(const char *content_type, char out[MP_BOUNDARY_MAX + 1]);
  * into the field as client claims, never to be trusted. Every value is NUL-terminated
  * and may hold NUL bytes (use len). Limits: LIM_FIELDS fields, LIM_PARTS parts with a
  * filename, names of 1..LIM_FIELD_NAME bytes without NUL, non-file values up to
- * LIM_FIELD_VALUE bytes, part headers up to LIM_HEADER_BYTES; file values are bounded
+ * fields_value_cap() bytes, part headers up to LIM_HEADER_BYTES; file values are bounded
  * only by the body. Returns ERR_OK, ERR_BAD_MULTIPART (malformed or over a limit:
  * fs keeps the fields parsed so far; the caller frees it with fields_free) or
  * ERR_NOMEM.

@@ -35,6 +35,13 @@ int fields_count(const struct fields *fs, const char *name)
 	return c;
 }
 
+size_t fields_value_cap(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 4 && !strcmp(name + n - 4, "_b64") ? (size_t)LIM_B64_VALUE : LIM_FIELD_VALUE;
+}
+
 void fields_free(struct fields *fs)
 {
 	int i;
@@ -99,13 +106,18 @@ enum err fields_parse_urlencoded(struct fields *fs, const char *s, size_t n)
 		if (i > start) {
 			for (eq = start; eq < i && s[eq] != '='; eq++)
 				;
-			if (fs->n >= LIM_FIELDS || eq - start > LIM_FIELD_NAME * 3 ||
-			    (eq < i && i - eq - 1 > LIM_FIELD_VALUE * 3))
+			if (fs->n >= LIM_FIELDS || eq - start > LIM_FIELD_NAME * 3)
 				return ERR_BAD_REQUEST;
 			f = &fs->f[fs->n];
 			memset(f, 0, sizeof *f);
+			/* The name first: it decides the value's cap, checked before decoding. */
 			f->name = pct_decode(s + start, eq - start, 1, &nl);
-			f->value = pct_decode(s + eq + (eq < i), eq < i ? i - eq - 1 : 0, 1, &vl);
+			if (f->name && eq < i && i - eq - 1 > fields_value_cap(f->name) * 3) {
+				free(f->name);
+				f->name = NULL;
+				return ERR_BAD_REQUEST;
+			}
+			f->value = f->name ? pct_decode(s + eq + (eq < i), eq < i ? i - eq - 1 : 0, 1, &vl) : NULL;
 			if (!f->name || !f->value) {
 				free(f->name);
 				free(f->value);
@@ -114,7 +126,7 @@ enum err fields_parse_urlencoded(struct fields *fs, const char *s, size_t n)
 			}
 			f->len = vl;
 			fs->n++;
-			if (nl == 0 || nl > LIM_FIELD_NAME || vl > LIM_FIELD_VALUE || strlen(f->name) != nl)
+			if (nl == 0 || nl > LIM_FIELD_NAME || vl > fields_value_cap(f->name) || strlen(f->name) != nl)
 				return ERR_BAD_REQUEST;
 		}
 		i++;

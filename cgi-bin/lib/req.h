@@ -36,11 +36,14 @@ struct fields {
 const struct field *fields_get(const struct fields *fs, const char *name);
 /* How many fields are called name. */
 int fields_count(const struct fields *fs, const char *name);
+/* The largest value a non-file field called name may have: LIM_B64_VALUE for names
+ * ending in "_b64" (base64 images), else LIM_FIELD_VALUE. */
+size_t fields_value_cap(const char *name);
 /* Frees every field's strings and empties the set. */
 void fields_free(struct fields *fs);
 /* Parses application/x-www-form-urlencoded bytes (RFC 1866 / WHATWG) into fs, decoding
  * '+' and %XX. ERR_BAD_REQUEST on bad escapes, more than LIM_FIELDS fields, a name over
- * LIM_FIELD_NAME or a value over LIM_FIELD_VALUE bytes. */
+ * LIM_FIELD_NAME or a value over fields_value_cap() bytes. */
 enum err fields_parse_urlencoded(struct fields *fs, const char *s, size_t n);
 
 struct req;

@@ -7,16 +7,16 @@
 #include "conf.h"
 #include "tap.h"
 
-static char dir[] = "/tmp/backdrop-conf-XXXXXX";
+static char dir[512];
 
 static const char *write_file(const char *name, const char *text)
 {
-	static char paths[4][256];
+	static char paths[4][600];
 	static int k;
 	char *path = paths[k++ % 4];
 	FILE *f;
 
-	snprintf(path, 256, "%s/%s", dir, name);
+	snprintf(path, 600, "%s/%s", dir, name);
 	f = fopen(path, "w");
 	fputs(text, f);
 	fclose(f);
@@ -36,6 +36,8 @@ int main(void)
 	size_t i, nkeys = 0, nfile = 0;
 	FILE *f;
 
+	/* Under the suite's temporary folder (inside the build tree) when run by it. */
+	snprintf(dir, sizeof dir, "%s/conf.XXXXXX", getenv("TMPROOT") ? getenv("TMPROOT") : "/tmp");
 	if (!mkdtemp(dir))
 		return 1;
 	unsetenv("USER_LIMIT");
@@ -109,7 +111,7 @@ int main(void)
 	{
 		unsigned char s1[64], s2[64];
 		size_t l1 = 0, l2 = 0;
-		char data[300], path[400];
+		char data[600], path[700];
 		struct stat st;
 
 		snprintf(data, sizeof data, "%s/data", dir);

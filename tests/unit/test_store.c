@@ -19,10 +19,11 @@ static long scalar(sqlite3 *db, const char *sql)
 
 int main(void)
 {
-	char dir[] = "/tmp/backdrop-store-XXXXXX", path[256], why[256];
+	char dir[512], path[600], why[256];
 	sqlite3 *a = NULL, *b = NULL;
 	sqlite3_stmt *st = NULL;
 
+	snprintf(dir, sizeof dir, "%s/store.XXXXXX", getenv("TMPROOT") ? getenv("TMPROOT") : "/tmp");
 	if (!mkdtemp(dir))
 		return 1;
 	setenv("BACKDROP_CONF", "/dev/null", 1);

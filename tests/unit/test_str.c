@@ -70,5 +70,20 @@ int main(void)
 		ok(fields_parse_urlencoded(&fs, many, strlen(many)) == ERR_BAD_REQUEST, "more than LIM_FIELDS fields is refused");
 		fields_free(&fs);
 	}
+	{
+		/* Ordinary fields stop at LIM_FIELD_VALUE; base64 image fields may be larger. */
+		size_t n = LIM_FIELD_VALUE + 100;
+		char *body = malloc(n + 32);
+		memcpy(body, "note=", 5);
+		memset(body + 5, 'A', n);
+		is_int(fields_parse_urlencoded(&fs, body, n + 5), ERR_BAD_REQUEST, "a long ordinary field is refused");
+		fields_free(&fs);
+		memcpy(body, "a_b64=", 6);
+		memset(body + 6, 'A', n);
+		is_int(fields_parse_urlencoded(&fs, body, n + 6), ERR_OK, "a long *_b64 field is accepted");
+		ok(fs.n == 1 && fs.f[0].len == n, "with all its bytes");
+		fields_free(&fs);
+		free(body);
+	}
 	tap_done();
 }
