@@ -7,7 +7,15 @@
  * band; so the photo is averaged down once, segmented there, and only the matte's
  * last pass touches every pixel. The per-image work (downscaled colors, edge weights,
  * the final color models' costs) is cached by a hash of the pixels, so a second cut
- * of the same photo with hints is one max-flow plus the matte. */
+ * of the same photo with hints is one max-flow plus the matte.
+ *
+ * The frame decides the backdrop: its stretches are grouped by color, and the backdrop
+ * is the chain that the picture's center shows least (a subject fills the middle, a
+ * backdrop rarely does), plus any stretch whose color the center hardly has. Those
+ * stretches are hard background (GrabCut's rectangle, minus where the subject runs
+ * into the frame); a last round frees the band wherever the labels just inside it are
+ * foreground, so a person cut off at the bottom keeps their feet. 0.1 MP is enough:
+ * measured on the data sets it segments as well as 0.3 MP in a third of the time. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,10 +25,22 @@
 #include "cutout.h"
 #include "cut.h"
 
-#define WORK_PIXELS   300000  /* segmentation resolution, pixels */
+#define WORK_PIXELS   100000  /* segmentation resolution, pixels */
 #define ITERATIONS    4       /* GrabCut rounds: fit models, cut */
 #define GAMMA         50.0    /* smoothness weight (GrabCut's) */
 #define CACHE_SLOTS   2
+#define CENTER_SHARE  0.10    /* a frame stretch whose color covers less of the center is backdrop */
+#define BAND_COST     (1 << 20) /* the frame band's cost of foreground in the cache */
+
+#ifdef CUT_TUNE   /* experiments only: knobs from the environment */
+static double tune(const char *k, double d)
+{
+	const char *v = getenv(k);
+	return v ? atof(v) : d;
+}
+#else
+#define tune(k, d) (d)
+#endif
 
 /* The per-image work that hints do not change. */
 struct work {
@@ -298,6 +318,7 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 	int bestlen = 0, run, start, j;
 	double (*st)[5] = NULL;  /* per stretch: n, mean r g b, variance */
 	uint8_t *bgs = NULL, *link = NULL;
+	double *cf = NULL;
 	size_t i;
 	enum err e = ERR_NOMEM;
 
@@ -308,7 +329,8 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 	st = calloc((size_t)ns, sizeof *st);
 	bgs = calloc((size_t)ns, 1);
 	link = calloc((size_t)ns, 1);
-	if (!st || !bgs || !link)
+	cf = calloc((size_t)ns, sizeof *cf);
+	if (!st || !bgs || !link || !cf)
 		goto out;
 	/* Loop position of a frame pixel: top left->right, right, bottom right->left, left. */
 	for (k = 0; k < 2; k++)
@@ -359,16 +381,34 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 	if (start == ns) {
 		memset(bgs, 1, (size_t)ns);
 	} else {
+		double score = 0, bests = -1;
+		/* How much of the frame's center each stretch's color also covers: a
+		 * backdrop rarely fills the middle of the picture, a subject does. */
+		for (t = 0; t < ns; t++) {
+			long in = 0, tot = 0;
+			double r2 = (20 + 2.5 * st[t][4]) * (20 + 2.5 * st[t][4]);
+			for (y = mh / 4; y < 3 * mh / 4; y += 2)
+				for (x = mw / 4; x < 3 * mw / 4; x += 2) {
+					const float *c = wk->rgb + 3 * ((size_t)y * mw + x);
+					double d0 = c[0] - st[t][1], d1 = c[1] - st[t][2], d2 = c[2] - st[t][3];
+					in += d0 * d0 + d1 * d1 + d2 * d2 < r2;
+					tot++;
+				}
+			cf[t] = tot ? (double)in / tot : 0;
+		}
 		run = 0;
 		for (j = 1; j <= ns; j++) {
 			t = (start + j) % ns;
 			run++;
+			score += 1 - cf[t];
 			if (!link[t]) {
-				if (run > bestlen) {
+				if (score > bests) {
+					bests = score;
 					bestlen = run;
 					best = t;
 				}
 				run = 0;
+				score = 0;
 			}
 		}
 		for (j = 0; j < bestlen; j++)
@@ -379,6 +419,10 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 					bgs[t] = 2;
 		for (t = 0, run = 0; t < ns; t++)
 			run += bgs[t] != 0;
+		/* Stretches whose color the center hardly shows are backdrop too. */
+		for (t = 0; t < ns; t++)
+			if (!bgs[t] && st[t][0] > 0 && cf[t] < CENTER_SHARE)
+				bgs[t] = 3;
 		if (run * 4 < ns) {
 			memset(bgs, 1, (size_t)ns);
 			*busy = 1;
@@ -409,7 +453,47 @@ out:
 	free(st);
 	free(bgs);
 	free(link);
+	free(cf);
 	return e;
+}
+
+/*
+ * Frees the frame band where the subject runs into the frame: a band pixel goes back
+ * to the models when the labels just inside the band, across from it, are mostly
+ * foreground (a person cut off at the bottom, a product on a sweep that leaves the
+ * frame). hb: the working hard labels; hard: the caller's (kept).
+ */
+static void release(const uint8_t *lab, uint8_t *hb, const uint8_t *hard, int mw, int mh,
+                    int bw)
+{
+	int x, y, k, n, f;
+
+	for (y = 0; y < mh; y++)
+		for (x = 0; x < mw; x++) {
+			int dt = y, db = mh - 1 - y, dl = x, dr = mw - 1 - x, m4, side;
+			size_t i = (size_t)y * mw + x;
+			if (dt >= bw && db >= bw && dl >= bw && dr >= bw) {
+				x = mw - bw - 1;
+				continue;
+			}
+			if (hb[i] != CUT_HARD_BG || (hard && hard[i]))
+				continue;
+			m4 = dt, side = 0;
+			if (db < m4) { m4 = db; side = 1; }
+			if (dl < m4) { m4 = dl; side = 2; }
+			if (dr < m4) { side = 3; }
+			n = f = 0;
+			for (k = -bw; k <= bw; k++) {
+				int px = side < 2 ? x + k : side == 2 ? bw : mw - 1 - bw;
+				int py = side < 2 ? (side == 0 ? bw : mh - 1 - bw) : y + k;
+				if (px < bw || py < bw || px >= mw - bw || py >= mh - bw)
+					continue;
+				n++;
+				f += lab[(size_t)py * mw + px];
+			}
+			if (n && 2 * f > n)
+				hb[i] = CUT_FREE;
+		}
 }
 
 /*
@@ -421,7 +505,7 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 {
 	int mw = wk->mw, mh = wk->mh, bw = (mw < mh ? mw : mh) / 30 + 1, x, y, it, busy;
 	size_t m = (size_t)mw * mh, i, nfg = 0;
-	uint8_t *sel = NULL;
+	uint8_t *sel = NULL, *hb = NULL;
 	int32_t *tcap = NULL;
 	float *nll = NULL, thr;
 	struct cut_gmm fg, bg;
@@ -430,13 +514,15 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 	sel = calloc(m, 1);
 	tcap = malloc(m * sizeof *tcap);
 	nll = malloc(m * sizeof *nll);
+	hb = malloc(m);
 	wk->unary = malloc(m * sizeof *wk->unary);
 	wk->lab = calloc(m, 1);
-	if (!sel || !tcap || !nll || !wk->unary || !wk->lab)
+	if (!sel || !tcap || !nll || !hb || !wk->unary || !wk->lab)
 		goto out;
 	/* Background samples: the frame's background-like stretches and hard background. */
 	if ((e = frame_samples(wk, bw, type, sel, &busy)))
 		goto out;
+	memcpy(hb, sel, m);   /* the frame's background stretches, for the band below */
 	for (i = 0; i < m; i++) {
 		if (hard && hard[i] == CUT_HARD_BG)
 			sel[i] = 1;
@@ -490,12 +576,23 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 		e = ERR_INTERNAL;
 		goto out;
 	}
+	/* The frame band: hard background while the models settle (GrabCut's rectangle). */
+	for (y = 0; y < mh; y++)
+		for (x = 0; x < mw; x++) {
+			i = (size_t)y * mw + x;
+			int inband = hb[i];
+			hb[i] = hard ? hard[i] : CUT_FREE;
+			if (inband && hb[i] != CUT_HARD_FG)
+				hb[i] = CUT_HARD_BG;
+		}
 	for (it = 0; it < ITERATIONS; it++) {
 		unaries(wk, &fg, &bg, wk->unary);
-		terminals(wk->unary, hard, m, tcap);
+		if (it == ITERATIONS - 1 && it > 0)
+			release(wk->lab, hb, hard, mw, mh, bw);
+		terminals(wk->unary, hb, m, tcap);
 		if ((e = cut_maxflow(mw, mh, tcap, wk->ncap, wk->lab)))
 			goto out;
-		if (cut_clean(wk->lab, mw, mh, hard) < 0) {
+		if (cut_clean(wk->lab, mw, mh, hb) < 0) {
 			e = ERR_NOMEM;
 			goto out;
 		}
@@ -507,6 +604,10 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 		if (!cut_gmm_fit(&fg, wk->rgb, m, sel, 1) || !cut_gmm_fit(&bg, wk->rgb, m, sel, 0))
 			break;
 	}
+	/* The band's remaining hard background goes into the cached costs (hints win). */
+	for (i = 0; i < m; i++)
+		if (hb[i] == CUT_HARD_BG && !(hard && hard[i]))
+			wk->unary[i] = -BAND_COST;
 	nfg = 0;
 	for (i = 0; i < m; i++)
 		nfg += wk->lab[i];
@@ -516,6 +617,7 @@ out:
 	free(sel);
 	free(tcap);
 	free(nll);
+	free(hb);
 	return e;
 }
 
