@@ -89,7 +89,8 @@ static const char head[] =
 	"<title>Backdrop: remove and replace photo backgrounds</title>\n"
 	"<link rel=\"stylesheet\" href=\"/style.css\">\n"
 	"<script src=\"/app.js\" defer></script>\n</head>\n<body>\n"
-	"<header><h1>Backdrop</h1><p>Remove or replace the background of a photo.</p></header>\n<main>\n";
+	"<header><h1>Backdrop</h1><p>Remove or replace the background of a photo. "
+	"<a href=\"/filter.html\">Color filter (webcam)</a></p></header>\n<main>\n";
 
 static const char form[] =
 	"<section class=\"upload\">\n<h2>New image</h2>\n"
