@@ -36,15 +36,16 @@ run_one() {
 	rm -f "$out"
 }
 
+# TESTS=pattern runs only the tests whose name (as printed below) contains it.
 only=${TESTS:-}
 want() { [ -z "$only" ] || case "$1" in *$only*) return 0;; *) return 1;; esac; }
 
 for t in "$BUILD"/tests/test_*; do
-	[ -x "$t" ] || continue; want "$t" || continue
+	[ -x "$t" ] || continue; want "unit/$(basename "$t")" || continue
 	run_one "unit/$(basename "$t")" "$t"
 done
 for t in "$BUILD"/fuzz/fuzz_*; do
-	[ -x "$t" ] || continue; want "$t" || continue
+	[ -x "$t" ] || continue; want "fuzz/$(basename "$t")" || continue
 	n=$(basename "$t")
 	run_one "fuzz/$n" "$t" tests/fuzz/corpus/"${n#fuzz_}"
 done
