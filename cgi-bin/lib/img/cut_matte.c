@@ -11,14 +11,26 @@
  * He and Sun 2015): full resolution costs one bilinear lookup per pixel. Foreground
  * colors in the soft band come from blur-fusion estimation (Forte and Pitie 2021),
  * F = Fb + a (I - a Fb - (1 - a) Bb) with Fb, Bb the alpha-weighted local means of
- * foreground and background, so a new background shows no fringe of the old one. */
+ * foreground and background, so a new background shows no fringe of the old one.
+ * Fully transparent pixels carry no color (0): nothing can show it, and the long runs
+ * halve a 12 MP PNG's encoding time and shrink it about 4x. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "img.h"
 #include "cut.h"
 
-#define GF_EPS 0.0008   /* guided filter regulariser (colors in 0..1) */
+#define GF_EPS tune("EPS", 0.0008)   /* guided filter regulariser (colors in 0..1) */
+#ifdef CUT_TUNE
+static double tune(const char *k, double d)
+{
+	const char *v = getenv(k);
+	return v ? atof(v) : d;
+}
+#else
+#define tune(k, d) (d)
+#endif
+
 
 /* Box mean of radius r over a w x h plane in place (window clipped at the frame). */
 static int box(float *p, int w, int h, int r, float *tmp)
@@ -76,7 +88,7 @@ enum err cut_matte(const struct img *src, const float *rgb, const uint8_t *lab, 
 		goto out;
 	for (c = 0; c < P_N; c++)
 		P[c] = pl + m * c;
-	r = (mw < mh ? mw : mh) / 120;
+	r = (int)((mw < mh ? mw : mh) / tune("RDIV", 120));
 	if (r < 2)
 		r = 2;
 	rf = 3 * r;
@@ -208,7 +220,8 @@ enum err cut_matte(const struct img *src, const float *rgb, const uint8_t *lab, 
 			if (hard_edges)
 				al = al >= 0.5f ? 1 : 0;
 			arow[x] = (uint8_t)lrintf(al * 255);
-			orow[x] = px & 0xffffff;
+			/* Where nothing shows, no color: long runs that compress fast and small. */
+			orow[x] = arow[x] ? px & 0xffffff : 0;
 			if (arow[x] == 0 || arow[x] == 255)
 				continue;
 			{
