@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/cutout.sh: the automatic cutout's seconds per image at about 0.5, 4 and 12 MP
 # and its peak memory, beside OpenCV's grabCut (Debian's python3-opencv, rectangle
-# inset 3%, 5 iterations) at the cutout's working resolution (0.3 MP), run here.
+# inset 3%, 5 iterations) at the cutout's working resolution (0.1 MP), run here.
 # Photos are made here (a subject on a gradient with noise). Prints numbers, never
 # pass or fail.
 set -u
@@ -11,7 +11,7 @@ N=${BENCH_RUNS:-3}
 BD="$TOP/$BUILD/backdrop"
 T="$TOP/$BUILD/bench-cutout"
 PY=/usr/bin/python3
-WORK_PIXELS=300000   # the cutout's segmentation resolution (cutout.c)
+WORK_PIXELS=100000   # the cutout's segmentation resolution (cutout.c)
 rm -rf "$T"; mkdir -p "$T"
 [ -x "$BD" ] || { echo "cutout bench: $BD is not built"; exit 1; }
 IM=$(command -v convert-im6.q16 || command -v convert)

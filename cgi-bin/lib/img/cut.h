@@ -47,9 +47,10 @@ enum err cut_maxflow(int w, int h, const int32_t *tcap, const int32_t *ncap, uin
 
 /* cut_clean.c */
 /* Cleans a 0/1 label grid in place: drops foreground islands much smaller than the
- * largest, fills small background holes; never changes a pixel hard[] fixes (hard may
- * be NULL). Returns the foreground pixel count, or -1 on ERR_NOMEM. */
-long cut_clean(uint8_t *lab, int w, int h, const uint8_t *hard);
+ * largest (with center, also islands under half of it that miss the middle third),
+ * fills small background holes; never changes a pixel hard[] fixes (hard may be NULL).
+ * Returns the foreground pixel count, or -1 on ERR_NOMEM. */
+long cut_clean(uint8_t *lab, int w, int h, const uint8_t *hard, int center);
 
 /* cut_matte.c */
 /*

@@ -5,12 +5,16 @@
  * subject matches the backdrop. A subject is one or a few large connected parts, so
  * islands far smaller than the largest part go, and small enclosed background pockets
  * are filled; large enclosed pockets (a mug's handle, the gap under an arm) stay,
- * since the color models had good reason to call them background. Hard hints win. */
+ * since the color models had good reason to call them background. Hard hints win.
+ * In the automatic cut a subject is in the picture's middle: an island that does not
+ * reach the middle third and is under half the largest is a second object or a patch
+ * of scene the models mistook (measured: natural IoU +0.013, product unchanged). */
 #include <stdlib.h>
 #include <string.h>
 #include "cut.h"
 
 #define KEEP_FRACTION 0.06   /* keep islands of at least this part of the largest */
+#define KEEP_OFF_CENTER 0.5  /* with center set: islands off the middle third under this part go */
 #define HOLE_FRACTION 0.004  /* fill enclosed holes under this part of the foreground */
 
 /* Labels the components of value v (8-connected for foreground, 4 for background) into
@@ -85,7 +89,7 @@ fail:
 	return -1;
 }
 
-long cut_clean(uint8_t *lab, int w, int h, const uint8_t *hard)
+long cut_clean(uint8_t *lab, int w, int h, const uint8_t *hard, int center)
 {
 	size_t n = (size_t)w * h, i;
 	int32_t *comp = malloc(n * sizeof *comp);
@@ -100,9 +104,18 @@ long cut_clean(uint8_t *lab, int w, int h, const uint8_t *hard)
 	for (c = 1; c <= nc; c++)
 		if (sz[c] > big)
 			big = sz[c];
+	if (center) {   /* which components reach the middle of the frame */
+		for (i = 0; i < n; i++) {
+			int x = (int)(i % w), y = (int)(i / w);
+			c = comp[i];
+			if (c && x >= w / 3 && x < w - w / 3 && y >= h / 3 && y < h - h / 3)
+				fl[c] |= 4;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		c = comp[i];
-		if (c && sz[c] < big * KEEP_FRACTION && !(fl[c] & 2))
+		if (c && !(fl[c] & 2) && (sz[c] < big * KEEP_FRACTION ||
+		    (center && !(fl[c] & 4) && sz[c] < big * KEEP_OFF_CENTER)))
 			lab[i] = 0;
 	}
 	free(sz);

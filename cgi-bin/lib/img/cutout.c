@@ -627,7 +627,7 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 		terminals(wk->unary, hb, m, tcap);
 		if ((e = cut_maxflow(mw, mh, tcap, wk->ncap, wk->lab)))
 			goto out;
-		if (cut_clean(wk->lab, mw, mh, hb) < 0) {
+		if (cut_clean(wk->lab, mw, mh, hb, it == ITERATIONS - 1) < 0) {
 			e = ERR_NOMEM;
 			goto out;
 		}
@@ -803,7 +803,7 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 			}
 		terminals(wk->unary, hard, m, tcap);
 		if ((e = cut_maxflow(wk->mw, wk->mh, tcap, wk->ncap, lab)) ||
-		    cut_clean(lab, wk->mw, wk->mh, hard) < 0) {
+		    cut_clean(lab, wk->mw, wk->mh, hard, 0) < 0) {
 			free(lab);
 			e = e ? e : ERR_NOMEM;
 			goto out;
