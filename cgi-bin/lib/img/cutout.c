@@ -35,6 +35,7 @@
 #define PRIOR_MID     0.6     /* its zero: this share of the way from center to corner */
 #define PRIOR_TEX0    3.0     /* frame texture (color deviation) where the prior starts */
 #define PRIOR_TEXR    6.0     /* and how much more texture gives the full prior */
+#define PLAIN_TEXTURE 1.5     /* a backdrop chain smoother than this (color deviation) is plain */
 #define CENTER_SHARE  0.10    /* a frame stretch whose color covers less of the center is backdrop */
 #define BAND_COST     (1 << 20) /* the frame band's cost of foreground in the cache */
 
@@ -431,10 +432,22 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 					bgs[t] = 2;
 		for (t = 0, run = 0; t < ns; t++)
 			run += bgs[t] != 0;
-		/* Stretches whose color the center hardly shows are backdrop too. */
-		for (t = 0; t < ns; t++)
-			if (!bgs[t] && st[t][0] > 0 && cf[t] < CENTER_SHARE)
-				bgs[t] = 3;
+		/* Stretches whose color the center hardly shows are backdrop too, unless the
+		 * chain is a plain studio backdrop: then it is the whole backdrop, and a dark
+		 * base or a shadow at the frame is the subject's. */
+		{
+			double sd = 0;
+			int nb = 0;
+			for (t = 0; t < ns; t++)
+				if (bgs[t]) {
+					nb++;
+					sd += st[t][4];
+				}
+			sd = nb ? sd / nb : 0;
+			for (t = 0; t < ns && sd >= PLAIN_TEXTURE; t++)
+				if (!bgs[t] && st[t][0] > 0 && cf[t] < CENTER_SHARE)
+					bgs[t] = 3;
+		}
 		if (run * 4 < ns) {
 			memset(bgs, 1, (size_t)ns);
 			*busy = 1;
