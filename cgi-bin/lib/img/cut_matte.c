@@ -20,17 +20,7 @@
 #include "img.h"
 #include "cut.h"
 
-#define GF_EPS tune("EPS", 0.0008)   /* guided filter regulariser (colors in 0..1) */
-#ifdef CUT_TUNE
-static double tune(const char *k, double d)
-{
-	const char *v = getenv(k);
-	return v ? atof(v) : d;
-}
-#else
-#define tune(k, d) (d)
-#endif
-
+#define GF_EPS 0.0008   /* guided filter regulariser (colors in 0..1) */
 
 /* Box mean of radius r over a w x h plane in place (window clipped at the frame). */
 static int box(float *p, int w, int h, int r, float *tmp)
@@ -88,7 +78,7 @@ enum err cut_matte(const struct img *src, const float *rgb, const uint8_t *lab, 
 		goto out;
 	for (c = 0; c < P_N; c++)
 		P[c] = pl + m * c;
-	r = (int)((mw < mh ? mw : mh) / tune("RDIV", 120));
+	r = (mw < mh ? mw : mh) / 120;
 	if (r < 2)
 		r = 2;
 	rf = 3 * r;

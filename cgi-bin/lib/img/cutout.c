@@ -39,15 +39,6 @@
 #define CENTER_SHARE  0.10    /* a frame stretch whose color covers less of the center is backdrop */
 #define BAND_COST     (1 << 20) /* the frame band's cost of foreground in the cache */
 
-#ifdef CUT_TUNE   /* experiments only: knobs from the environment */
-static double tune(const char *k, double d)
-{
-	const char *v = getenv(k);
-	return v ? atof(v) : d;
-}
-#else
-#define tune(k, d) (d)
-#endif
 
 /* The per-image work that hints do not change. */
 struct work {
@@ -316,12 +307,29 @@ static void terminals(const int32_t *unary, const uint8_t *hard, size_t m, int32
 		          hard && hard[i] >= CUT_HARD_BG ? -CUT_INF : unary[i];
 }
 
+/* The mean color deviation of the stretches st[t] with sel[t] set (0 when none). */
+static double texture_of(double (*st)[5], const uint8_t *sel, int ns)
+{
+	double sd = 0;
+	int t, nb = 0;
+
+	for (t = 0; t < ns; t++)
+		if (sel[t]) {
+			nb++;
+			sd += st[t][4];
+		}
+	return nb ? sd / nb : 0;
+}
+
 /*
  * Marks in sel[] the background samples of the frame (a band bw wide): the frame is
  * cut into stretches around its loop; neighbouring stretches of similar color are
- * chained, and the longest chain is the backdrop (a subject touching the frame breaks
- * the chain where it starts and ends); stretches close in color to the backdrop join
- * it. When no chain covers a good part of the frame (a busy scene), all of it counts.
+ * chained, and the backdrop is the longest chain, each stretch counted by how little
+ * of the picture's center shares its color (a subject touching the frame breaks the
+ * chain where it starts and ends, and fills the center); stretches close in color to
+ * the backdrop join it. When no chain covers a good part of the frame (a busy scene),
+ * all of it counts. On a textured frame, stretches whose color the center hardly shows join it. *texture: the
+ * mean color deviation of the chosen stretches (a plain backdrop is about 0 to 3).
  * A person's bottom edge is never a sample: people are cut off at the bottom.
  */
 static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type type,
@@ -435,42 +443,16 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 		/* Stretches whose color the center hardly shows are backdrop too, unless the
 		 * chain is a plain studio backdrop: then it is the whole backdrop, and a dark
 		 * base or a shadow at the frame is the subject's. */
-		{
-			double sd = 0;
-			int nb = 0;
-			for (t = 0; t < ns; t++)
-				if (bgs[t]) {
-					nb++;
-					sd += st[t][4];
-				}
-			sd = nb ? sd / nb : 0;
-			for (t = 0; t < ns && sd >= PLAIN_TEXTURE; t++)
-				if (!bgs[t] && st[t][0] > 0 && cf[t] < CENTER_SHARE)
-					bgs[t] = 3;
-		}
+		double sd = texture_of(st, bgs, ns);
+		for (t = 0; t < ns && sd >= PLAIN_TEXTURE; t++)
+			if (!bgs[t] && st[t][0] > 0 && cf[t] < CENTER_SHARE)
+				bgs[t] = 3;
 		if (run * 4 < ns) {
 			memset(bgs, 1, (size_t)ns);
 			*busy = 1;
 		}
 	}
-	{
-		double sd = 0;
-		int nb = 0;
-		for (t = 0; t < ns; t++)
-			if (bgs[t]) {
-				nb++;
-				sd += st[t][4];
-			}
-		*texture = nb ? sd / nb : 0;
-	}
-#ifdef CUT_TUNE
-	if (getenv("DBG")) {
-		double cv = 0, sd = 0, mc = 0; int nb = 0;
-		for (t = 0; t < ns; t++) if (bgs[t]) { nb++; sd += st[t][4]; mc += cf[t]; }
-		cv = (double)nb / ns;
-		fprintf(stderr, "DBG busy %d cover %.2f std %.1f cf %.3f\n", *busy, cv, nb ? sd / nb : 0, nb ? mc / nb : 0);
-	}
-#endif
+	*texture = texture_of(st, bgs, ns);
 #undef SIMILAR
 	/* Mark the samples of the chosen stretches. */
 	for (y = 0; y < mh; y++)
@@ -774,7 +756,7 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 		wk->ncap = malloc(4 * m * sizeof *wk->ncap);
 		if (!wk->ncap)
 			goto out;
-		cut_graph_edges(wk->mw, wk->mh, wk->rgb, tune("GAMMA", GAMMA), wk->ncap);
+		cut_graph_edges(wk->mw, wk->mh, wk->rgb, GAMMA, wk->ncap);
 		/* The automatic result honours the roi only (hints come below). */
 		if (o->has_roi) {
 			rh = calloc(m, 1);
