@@ -328,8 +328,9 @@ static double texture_of(double (*st)[5], const uint8_t *sel, int ns)
  * of the picture's center shares its color (a subject touching the frame breaks the
  * chain where it starts and ends, and fills the center); stretches close in color to
  * the backdrop join it. When no chain covers a good part of the frame (a busy scene),
- * all of it counts. On a textured frame, stretches whose color the center hardly shows join it. *texture: the
- * mean color deviation of the chosen stretches (a plain backdrop is about 0 to 3).
+ * all of it counts. On a textured frame, stretches whose color the center hardly
+ * shows join it. *texture: the mean color deviation of the chosen stretches (a plain
+ * backdrop is about 0 to 3).
  * A person's bottom edge is never a sample: people are cut off at the bottom.
  */
 static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type type,
