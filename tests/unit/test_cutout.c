@@ -67,6 +67,37 @@ static int nothing(int x, int y, int w, int h)
 	return 0;
 }
 
+/* A product on a studio floor: a wall above, a floor of another color below (each
+ * with some noise when noisy), or a smooth white-to-gray sweep; a subject with a little
+ * texture standing there and running out of the bottom of the frame (a vase: a brown
+ * body, on a plain backdrop with a dark textured base). truth[] gets 255 on it. */
+static struct img floor_scene(int w, int h, int noisy, int gradient, uint8_t *truth)
+{
+	struct img im = { 0 };
+	int x, y;
+
+	im.gd = gdImageCreateTrueColor(w, h);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			int n = noisy ? rnd(13) - 6 : 0, t = rnd(13) - 6, c;
+			int dx = x - w / 2, in = dx * dx * 9 < w * w && y > h / 4;
+			if (in && y > h * 4 / 5 && !noisy)
+				c = gdTrueColorAlpha(45 + 3 * t, 35 + 3 * t, 30 + 3 * t, 0);  /* base */
+			else if (in)
+				c = gdTrueColorAlpha(150 + t, 90 + t, 50 + t, 0);             /* body */
+			else if (gradient)
+				c = gdTrueColorAlpha(245 - 40 * y / h, 245 - 40 * y / h, 248 - 38 * y / h, 0);
+			else if (y < h * 3 / 5)
+				c = gdTrueColorAlpha(225 + n, 222 + n, 214 + n, 0);           /* wall */
+			else
+				c = gdTrueColorAlpha(120 + n, 140 + n, 160 + n, 0);           /* floor */
+			im.gd->tpixels[y][x] = c;
+			if (truth)
+				truth[(size_t)y * w + x] = in ? 255 : 0;
+		}
+	return im;
+}
+
 static double iou(const uint8_t *a, const uint8_t *truth, size_t n)
 {
 	size_t i, in = 0, un = 0;
@@ -143,6 +174,32 @@ int main(void)
 	v = cut_iou(240, 180, 3, 0xc04040, disk, &o, &flags);
 	ok(v > 0.97, "green screen keyed: IoU %.3f > 0.97", v);
 	ok(flags & IMG_CUT_KEYED, "green screen detected");
+
+	/* a subject running out of the bottom of the frame, on a floor and on a gradient */
+	{
+		static const char *what[3] = { "plain floor", "noisy floor", "gradient sweep" };
+		int k;
+		for (k = 0; k < 3; k++) {
+			int w = 240, h = 180, kept = 0, floor = 0;
+			uint8_t *truth = malloc((size_t)w * h);
+			src = floor_scene(w, h, k == 1, k == 2, truth);
+			ok(!img_cutout(&src, &o, &out, &bb, &flags), "%s: cut", what[k]);
+			v = iou(out.alpha, truth, (size_t)w * h);
+			ok(v > 0.93, "%s: IoU %.3f > 0.93", what[k], v);
+			for (x = 0; x < w; x++) {
+				kept += truth[(size_t)(h - 1) * w + x] && out.alpha[(size_t)(h - 1) * w + x] >= 128;
+				floor += !truth[(size_t)(h - 1) * w + x] && out.alpha[(size_t)(h - 1) * w + x] >= 128;
+			}
+			ok(kept > 2 * w / 3 - 8, "%s: the subject reaches the bottom edge (%d px)", what[k], kept);
+			is_int(floor, 0, "%s: no floor at the bottom edge is foreground", what[k]);
+			for (i = 0, n = 0; i < (size_t)w * h; i++)
+				n += !out.alpha[i] && (out.gd->tpixels[i / w][i % w] & 0xffffff);
+			is_int(n, 0, "%s: fully transparent pixels carry no color", what[k]);
+			img_free(&out);
+			img_free(&src);
+			free(truth);
+		}
+	}
 
 	/* determinism */
 	src = scene(160, 120, 2, 0x2060c0, disk, NULL);
