@@ -187,10 +187,12 @@ int main(void)
 			v = iou(out.alpha, truth, (size_t)w * h);
 			ok(v > 0.93, "%s: IoU %.3f > 0.93", what[k], v);
 			for (x = 0; x < w; x++) {
-				kept += truth[(size_t)(h - 1) * w + x] && out.alpha[(size_t)(h - 1) * w + x] >= 128;
-				floor += !truth[(size_t)(h - 1) * w + x] && out.alpha[(size_t)(h - 1) * w + x] >= 128;
+				size_t q = (size_t)(h - 1) * w + x;
+				kept += truth[q] && out.alpha[q] >= 128;
+				floor += !truth[q] && out.alpha[q] >= 128;
 			}
-			ok(kept > 2 * w / 3 - 8, "%s: the subject reaches the bottom edge (%d px)", what[k], kept);
+			ok(kept > 2 * w / 3 - 8, "%s: the subject reaches the bottom edge (%d px)",
+			   what[k], kept);
 			is_int(floor, 0, "%s: no floor at the bottom edge is foreground", what[k]);
 			for (i = 0, n = 0; i < (size_t)w * h; i++)
 				n += !out.alpha[i] && (out.gd->tpixels[i / w][i % w] & 0xffffff);

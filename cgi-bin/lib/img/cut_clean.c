@@ -14,7 +14,7 @@
 #include "cut.h"
 
 #define KEEP_FRACTION 0.06   /* keep islands of at least this part of the largest */
-#define KEEP_OFF_CENTER 0.5  /* with center set: islands off the middle third under this part go */
+#define KEEP_OFF_CENTER 0.5  /* with center: islands off the middle third under this go */
 #define HOLE_FRACTION 0.004  /* fill enclosed holes under this part of the foreground */
 
 /* Labels the components of value v (8-connected for foreground, 4 for background) into
