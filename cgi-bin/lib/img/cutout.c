@@ -34,6 +34,7 @@
 #define CACHE_SLOTS   2
 #define PRIOR_WEIGHT  10.0    /* center prior (nats at the corners) on a busy frame */
 #define PRIOR_MID     0.6     /* its zero: this share of the way from center to corner */
+#define PRIOR_LOW     0.2     /* its middle sits this much (of the half height) low */
 #define PRIOR_TEX0    3.0     /* frame texture (color deviation) where the prior starts */
 #define PRIOR_TEXR    6.0     /* and how much more texture gives the full prior */
 #define PLAIN_TEXTURE 1.5     /* a chain smoother than this (color deviation) is plain */
@@ -281,7 +282,8 @@ out:
 }
 
 /* The model costs of every pixel: unary[i] = cost(background) - cost(foreground), plus
- * a center prior of weight sp (0: none) falling from the middle to the corners. */
+ * a center prior of weight sp (0: none) falling from a point a little below the middle
+ * (subjects are framed low and run out at the bottom) to the corners. */
 static void unaries(const struct work *wk, const struct cut_gmm *fg, const struct cut_gmm *bg,
                     int32_t *unary, double sp)
 {
@@ -291,7 +293,7 @@ static void unaries(const struct work *wk, const struct cut_gmm *fg, const struc
 		double d = cut_gmm_nll(bg, wk->rgb + 3 * i) - cut_gmm_nll(fg, wk->rgb + 3 * i);
 		if (sp) {
 			double dx = ((double)(i % wk->mw) + 0.5) / wk->mw * 2 - 1;
-			double dy = ((double)(i / wk->mw) + 0.5) / wk->mh * 2 - 1;
+			double dy = ((double)(i / wk->mw) + 0.5) / wk->mh * 2 - 1 - PRIOR_LOW;
 			d += sp * (PRIOR_MID - sqrt((dx * dx + dy * dy) / 2));
 		}
 		unary[i] = (int32_t)lround(d * CUT_SCALE);
