@@ -281,23 +281,87 @@ out:
 	return e;
 }
 
+/* One half of unaries(): the pixels [i0, i1). */
+struct unary_job {
+	const struct work *wk;
+	const struct cut_gmm *fg, *bg;
+	int32_t *unary;
+	double sp;
+	size_t i0, i1;
+};
+
+static void *unary_run(void *arg)
+{
+	const struct unary_job *j = arg;
+	const struct work *wk = j->wk;
+	size_t i;
+
+	for (i = j->i0; i < j->i1; i++) {
+		double d = cut_gmm_nll(j->bg, wk->rgb + 3 * i) - cut_gmm_nll(j->fg, wk->rgb + 3 * i);
+		if (j->sp) {
+			double dx = ((double)(i % wk->mw) + 0.5) / wk->mw * 2 - 1;
+			double dy = ((double)(i / wk->mw) + 0.5) / wk->mh * 2 - 1 - PRIOR_LOW;
+			d += j->sp * (PRIOR_MID - sqrt((dx * dx + dy * dy) / 2));
+		}
+		j->unary[i] = (int32_t)lround(d * CUT_SCALE);
+	}
+	return NULL;
+}
+
 /* The model costs of every pixel: unary[i] = cost(background) - cost(foreground), plus
  * a center prior of weight sp (0: none) falling from a point a little below the middle
- * (subjects are framed low and run out at the bottom) to the corners. */
+ * (subjects are framed low and run out at the bottom) to the corners. Two threads,
+ * each a fixed half of the pixels (the same result as one). */
 static void unaries(const struct work *wk, const struct cut_gmm *fg, const struct cut_gmm *bg,
                     int32_t *unary, double sp)
 {
-	size_t i, m = (size_t)wk->mw * wk->mh;
+	size_t m = (size_t)wk->mw * wk->mh;
+	struct unary_job j[2] = { { wk, fg, bg, unary, sp, 0, m / 2 },
+	                          { wk, fg, bg, unary, sp, m / 2, m } };
+	pthread_t th;
 
-	for (i = 0; i < m; i++) {
-		double d = cut_gmm_nll(bg, wk->rgb + 3 * i) - cut_gmm_nll(fg, wk->rgb + 3 * i);
-		if (sp) {
-			double dx = ((double)(i % wk->mw) + 0.5) / wk->mw * 2 - 1;
-			double dy = ((double)(i / wk->mw) + 0.5) / wk->mh * 2 - 1 - PRIOR_LOW;
-			d += sp * (PRIOR_MID - sqrt((dx * dx + dy * dy) / 2));
-		}
-		unary[i] = (int32_t)lround(d * CUT_SCALE);
+	if (m < 4096 || pthread_create(&th, NULL, unary_run, &j[1])) {
+		j[0].i1 = m;
+		unary_run(&j[0]);
+		return;
 	}
+	unary_run(&j[0]);
+	pthread_join(th, NULL);
+}
+
+/* One color model fit on another thread (see fit_both). */
+struct fit_job {
+	struct cut_gmm *g;
+	const float *rgb;
+	size_t n, got;
+	const uint8_t *sel;
+	uint8_t val;
+};
+
+static void *fit_run(void *arg)
+{
+	struct fit_job *j = arg;
+
+	j->got = cut_gmm_fit(j->g, j->rgb, j->n, j->sel, j->val);
+	return NULL;
+}
+
+/* Fits fg to sel == 1 and bg to sel == 0 at once on two threads; 0 when either
+ * has no samples. */
+static int fit_both(struct cut_gmm *fg, struct cut_gmm *bg, const float *rgb, size_t m,
+                    const uint8_t *sel)
+{
+	struct fit_job j = { bg, rgb, m, 0, sel, 0 };
+	pthread_t th;
+	size_t got;
+
+	if (pthread_create(&th, NULL, fit_run, &j)) {
+		fit_run(&j);
+		return cut_gmm_fit(fg, rgb, m, sel, 1) && j.got;
+	}
+	got = cut_gmm_fit(fg, rgb, m, sel, 1);
+	pthread_join(th, NULL);
+	return got && j.got;
 }
 
 /* Terminal capacities: the model costs with the hard labels on top. */
@@ -596,7 +660,7 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 		/* Refit on the labels; pixels outside the roi model nothing. */
 		for (i = 0; i < m; i++)
 			sel[i] = hard && hard[i] == CUT_OUT_ROI ? 2 : wk->lab[i];
-		if (!cut_gmm_fit(&fg, wk->rgb, m, sel, 1) || !cut_gmm_fit(&bg, wk->rgb, m, sel, 0))
+		if (!fit_both(&fg, &bg, wk->rgb, m, sel))
 			break;
 	}
 	/* The band's remaining hard background goes into the cached costs (hints win). */
