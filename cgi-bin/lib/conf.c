@@ -72,25 +72,12 @@ static int find(const char *key)
 	return -1;
 }
 
-static int parse_bool(const char *s, long *out)
-{
-	static const char *yes[] = { "true", "yes", "on", "1" }, *no[] = { "false", "no", "off", "0" };
-	size_t i;
-
-	for (i = 0; i < 4; i++) {
-		if (!strcasecmp(s, yes[i]))
-			return *out = 1, 1;
-		if (!strcasecmp(s, no[i]))
-			return *out = 0, 1;
-	}
-	return 0;
-}
-
 /* Validates and stores one value. Returns 1, or 0 with a reason in why. */
 static int set(int i, const char *val, char *why, size_t n)
 {
 	const struct def *d = &defs[i];
 	long v = 0;
+	int b = 0;
 	char *copy;
 
 	if (strlen(val) > 4096)
@@ -98,8 +85,10 @@ static int set(int i, const char *val, char *why, size_t n)
 	if (d->type == T_INT && !str_to_long(val, d->min, d->max, &v))
 		return snprintf(why, n, "'%s' must be an integer from %ld to %ld, not '%s'",
 		                d->key, d->min, d->max, val), 0;
-	if (d->type == T_BOOL && !parse_bool(val, &v))
+	if (d->type == T_BOOL && !str_to_bool(val, &b))
 		return snprintf(why, n, "'%s' must be true or false, not '%s'", d->key, val), 0;
+	if (d->type == T_BOOL)
+		v = b;
 	if (!(copy = strdup(val)))
 		return snprintf(why, n, "out of memory"), 0;
 	free(vals[i]);

@@ -59,6 +59,20 @@ int str_to_double(const char *s, double min, double max, double *out)
 	return 1;
 }
 
+int str_to_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" }, *const no[] = { "false", "no", "off", "0" };
+	size_t i;
+
+	for (i = 0; s && i < sizeof yes / sizeof yes[0]; i++) {
+		if (!strcasecmp(s, yes[i]))
+			return *out = 1, 1;
+		if (!strcasecmp(s, no[i]))
+			return *out = 0, 1;
+	}
+	return 0;
+}
+
 int str_random(void *p, size_t n)
 {
 	unsigned char *c = p;

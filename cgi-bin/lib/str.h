@@ -12,6 +12,9 @@ int str_to_long(const char *s, long min, long max, long *out);
 int str_to_long_n(const char *s, size_t n, long min, long max, long *out);
 /* Parses all of s as a finite decimal number in [min, max]. Returns 1 or 0. */
 int str_to_double(const char *s, double min, double max, double *out);
+/* Parses s as a boolean, ASCII case-insensitively: true/yes/on/1 or false/no/off/0.
+ * Returns 1 and sets *out to 1 or 0, or returns 0. */
+int str_to_bool(const char *s, int *out);
 /* Fills p with n cryptographically random bytes. Returns 1, or 0 on failure. */
 int str_random(void *p, size_t n);
 /* Writes n bytes of p as 2n lowercase hex digits plus NUL into out. */

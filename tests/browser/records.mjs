@@ -1,61 +1,9 @@
 // records.mjs: the records page in headless Chromium: upload, see the result, rename
 // and delete, with JavaScript (inline, fetch PUT/DELETE) and without (plain forms).
 // Starts its own service through cgi-bin/launch.sh and prints TAP lines.
-import { chromium } from 'playwright-core';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { T, ok, startServer, stopServer, launchBrowser, finish } from './lib.mjs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-
-const TOP = process.env.TOP || process.cwd();
-const BUILD = process.env.BUILD || 'build/rel';
-const TMPROOT = process.env.TMPROOT || path.join(TOP, BUILD, 'tmp');
-mkdirSync(TMPROOT, { recursive: true });
-const T = mkdtempSync(path.join(TMPROOT, 'browser.'));
-let n = 0, failed = 0;
-
-function ok(cond, what, info) {
-	n++;
-	console.log(`${cond ? '' : 'not '}ok ${n} - ${what}`);
-	if (!cond) {
-		failed++;
-		if (info !== undefined) console.log(`#   got ${JSON.stringify(info)}`);
-	}
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const s = net.createServer();
-		s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-		s.on('error', reject);
-	});
-}
-
-async function startServer() {
-	const port = await freePort();
-	const child = spawn('sh', ['cgi-bin/launch.sh'], {
-		cwd: TOP,
-		env: { ...process.env, BUILD, PORT: String(port), BACKDROP_DATA_DIR: path.join(T, 'data') },
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let out = '';
-	await new Promise((resolve, reject) => {
-		const on = (d) => { out += d; if (out.includes('Backdrop is up')) resolve(); };
-		child.stdout.on('data', on);
-		child.stderr.on('data', on);
-		child.on('exit', () => reject(new Error('the service did not start: ' + out)));
-	});
-	child.removeAllListeners('exit');
-	return { child, base: `http://127.0.0.1:${port}` };
-}
-
-function stopServer(child) {
-	return new Promise((resolve) => {
-		if (child.exitCode !== null) return resolve();
-		child.on('exit', resolve);
-		child.kill('SIGTERM');
-	});
-}
 
 async function records(page) {
 	return page.evaluate(async () => {
@@ -79,11 +27,7 @@ let server, browser;
 try {
 	server = await startServer();
 	const { base } = server;
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
+	browser = await launchBrowser();
 
 	// With JavaScript: upload, inline rename, inline delete.
 	const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
@@ -157,6 +101,5 @@ try {
 } finally {
 	if (browser) await browser.close();
 	if (server) await stopServer(server.child);
-	if (!process.env.KEEP_TMP) rmSync(T, { recursive: true, force: true });
 }
-process.exit(failed ? 1 : 0);
+finish();

@@ -37,6 +37,12 @@ int main(void)
 	ok(!str_to_double("nan", 0, 10, &d), "nan is refused");
 	ok(!str_to_double("1e999", 0, 1e300, &d), "infinity is refused");
 
+	{
+		int b = -1;
+		ok(str_to_bool("TRUE", &b) && b == 1, "TRUE is true");
+		ok(str_to_bool("off", &b) && b == 0, "off is false");
+		ok(!str_to_bool("maybe", &b) && !str_to_bool("", &b) && !str_to_bool("truex", &b), "anything else is refused");
+	}
 	ok(str_random_id(id) && str_is_id(id), "random id has the id shape");
 	ok(!str_is_id("0123456789abcdef0123456789ABCDEF"), "upper case is not an id");
 	ok(!str_is_id("0123456789abcdef"), "short is not an id");

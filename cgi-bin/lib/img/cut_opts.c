@@ -15,18 +15,6 @@ static int bad(char *why, size_t n, const char *msg)
 	return ERR_BAD_FIELD;
 }
 
-/* "true"/"false" (and 1/0, yes/no) into *out. Returns 1 or 0. */
-static int parse_bool(const char *s, int *out)
-{
-	if (!strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "yes") || !strcmp(s, "on"))
-		*out = 1;
-	else if (!strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "no") || !strcmp(s, "off"))
-		*out = 0;
-	else
-		return 0;
-	return 1;
-}
-
 /* One roi coordinate: NUMBER followed by "px" or "%". Returns 1 or 0. */
 static int parse_coord(const char *s, size_t len, struct img_cut_coord *c)
 {
@@ -200,13 +188,13 @@ enum err img_cutout_opt_set(struct img_cutout_opts *o, const char *key, const ch
 	if (!strcmp(key, "hint_strokes") || !strcmp(key, "strokes"))
 		return parse_strokes(o, val, why, n);
 	if (!strcmp(key, "semitransparency")) {
-		if (!parse_bool(val, &b))
+		if (!str_to_bool(val, &b))
 			return bad(why, n, "semitransparency must be true or false");
 		o->hard_edges = !b;
 		return ERR_OK;
 	}
 	if (!strcmp(key, "keep_alpha")) {
-		if (!parse_bool(val, &b))
+		if (!str_to_bool(val, &b))
 			return bad(why, n, "keep_alpha must be true or false");
 		o->ignore_alpha = !b;
 		return ERR_OK;

@@ -244,17 +244,6 @@ static enum err bad(char *why, size_t n, const char *key, const char *msg)
 	return ERR_BAD_FIELD;
 }
 
-static int parse_bool(const char *s, int *out)
-{
-	if (!strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "yes") || !strcmp(s, "on"))
-		*out = 1;
-	else if (!strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "no") || !strcmp(s, "off"))
-		*out = 0;
-	else
-		return 0;
-	return 1;
-}
-
 /* A whole number ending in `suffix` (e.g. "%" or "px"), in [min, max]. 1 or 0. */
 static int parse_suffixed(const char *s, size_t len, const char *suffix, long min, long max, long *v)
 {
@@ -349,7 +338,7 @@ enum err img_opts_set(struct img_opts *o, const char *key, const char *val, char
 		o->canvas_w = (int)v;
 		o->canvas_h = (int)v2;
 	} else if (!strcmp(key, "crop")) {
-		if (!parse_bool(val, &o->crop))
+		if (!str_to_bool(val, &o->crop))
 			return bad(why, n, key, "expected true or false");
 	} else if (!strcmp(key, "crop_margin")) {
 		int mv[4], mp[4];
@@ -398,7 +387,7 @@ enum err img_opts_set(struct img_opts *o, const char *key, const char *val, char
 		else
 			return bad(why, n, key, "expected original or 10%..100%");
 	} else if (!strcmp(key, "add_shadow") || !strcmp(key, "shadow")) {
-		if (!parse_bool(val, &o->shadow))
+		if (!str_to_bool(val, &o->shadow))
 			return bad(why, n, key, "expected true or false");
 	} else if (!strcmp(key, "shadow_opacity")) {
 		if (!str_to_long(val, 0, 100, &v))
