@@ -52,6 +52,11 @@ enum err cut_maxflow(int w, int h, const int32_t *tcap, const int32_t *ncap, uin
  * Returns the foreground pixel count, or -1 on ERR_NOMEM. */
 long cut_clean(uint8_t *lab, int w, int h, const uint8_t *hard, int center);
 
+/* cut_model.c */
+/* Writes the adjugate of the 3x3 matrix m (row-major) into r and returns m's
+ * determinant, so that m's inverse is r / det when det is not 0. */
+double cut_adj3(const double m[9], double r[9]);
+
 /* cut_matte.c */
 /*
  * From a 0/1 label grid lab of mw x mh (with its colors rgb) to the full-resolution

@@ -240,16 +240,7 @@ enum err cut_matte(const struct img *src, const float *rgb, const uint8_t *lab, 
 		S[8] = P[P_II + 5][i] - mi[2] * mi[2] + GF_EPS;
 		for (c = 0; c < 3; c++)
 			cov[c] = P[P_IP + c][i] - mi[c] * mp;
-		iv[0] = S[4] * S[8] - S[5] * S[7];
-		iv[1] = S[2] * S[7] - S[1] * S[8];
-		iv[2] = S[1] * S[5] - S[2] * S[4];
-		iv[3] = S[5] * S[6] - S[3] * S[8];
-		iv[4] = S[0] * S[8] - S[2] * S[6];
-		iv[5] = S[2] * S[3] - S[0] * S[5];
-		iv[6] = S[3] * S[7] - S[4] * S[6];
-		iv[7] = S[1] * S[6] - S[0] * S[7];
-		iv[8] = S[0] * S[4] - S[1] * S[3];
-		d = S[0] * iv[0] + S[1] * iv[3] + S[2] * iv[6];
+		d = cut_adj3(S, iv);
 		for (c = 0; c < 3; c++)
 			a[c] = (iv[3 * c] * cov[0] + iv[3 * c + 1] * cov[1] + iv[3 * c + 2] * cov[2]) / d;
 		P[P_A][i] = (float)a[0];

@@ -44,11 +44,8 @@ static void acc_stats(const struct acc *a, double mu[3], double cov[9])
 			                 (i == j ? COV_REG : 0);
 }
 
-/* Inverts a symmetric 3x3 matrix; returns its determinant (<= 0: singular). */
-static double inv3(const double m[9], double r[9])
+double cut_adj3(const double m[9], double r[9])
 {
-	double d;
-
 	r[0] = m[4] * m[8] - m[5] * m[7];
 	r[1] = m[2] * m[7] - m[1] * m[8];
 	r[2] = m[1] * m[5] - m[2] * m[4];
@@ -58,7 +55,14 @@ static double inv3(const double m[9], double r[9])
 	r[6] = m[3] * m[7] - m[4] * m[6];
 	r[7] = m[1] * m[6] - m[0] * m[7];
 	r[8] = m[0] * m[4] - m[1] * m[3];
-	d = m[0] * r[0] + m[1] * r[3] + m[2] * r[6];
+	return m[0] * r[0] + m[1] * r[3] + m[2] * r[6];
+}
+
+/* Inverts a symmetric 3x3 matrix; returns its determinant (<= 0: singular). */
+static double inv3(const double m[9], double r[9])
+{
+	double d = cut_adj3(m, r);
+
 	if (d > 1e-12) {
 		int i;
 		for (i = 0; i < 9; i++)

@@ -388,6 +388,22 @@ static double texture_of(double (*st)[5], const uint8_t *sel, int ns)
 	return nb ? sd / nb : 0;
 }
 
+/* The frame stretch (0..ns-1) of pixel (x, y) on the mw x mh grid: its position on the
+ * loop top left->right, right, bottom right->left, left, divided by seg; -1 when the
+ * pixel is not within bw of the frame. */
+static int frame_stretch(int x, int y, int mw, int mh, int bw, int seg, int ns)
+{
+	int dt = y, db = mh - 1 - y, dl = x, dr = mw - 1 - x, pos = x, m4 = dt, t;
+
+	if (dt >= bw && db >= bw && dl >= bw && dr >= bw)
+		return -1;
+	if (dr < m4) { m4 = dr; pos = mw + y; }
+	if (db < m4) { m4 = db; pos = mw + mh + (mw - 1 - x); }
+	if (dl < m4) { pos = 2 * mw + mh + (mh - 1 - y); }
+	t = pos / seg;
+	return t >= ns ? ns - 1 : t;
+}
+
 /*
  * Marks in sel[] the background samples of the frame (a band bw wide): the frame is
  * cut into stretches around its loop; neighbouring stretches of similar color are
@@ -421,24 +437,14 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 	cf = calloc((size_t)ns, sizeof *cf);
 	if (!st || !bgs || !link || !cf)
 		goto out;
-	/* Loop position of a frame pixel: top left->right, right, bottom right->left, left. */
 	for (k = 0; k < 2; k++)
 		for (y = 0; y < mh; y++)
 			for (x = 0; x < mw; x++) {
-				int dt = y, db = mh - 1 - y, dl = x, dr = mw - 1 - x, pos, m4;
 				const float *c = wk->rgb + 3 * ((size_t)y * mw + x);
-				if (dt >= bw && db >= bw && dl >= bw && dr >= bw) {
-					x = mw - bw - 1;
+				if ((t = frame_stretch(x, y, mw, mh, bw, seg, ns)) < 0) {
+					x = mw - bw - 1;   /* skip the inside of the row */
 					continue;
 				}
-				m4 = dt;
-				pos = x;
-				if (dr < m4) { m4 = dr; pos = mw + y; }
-				if (db < m4) { m4 = db; pos = mw + mh + (mw - 1 - x); }
-				if (dl < m4) { pos = 2 * mw + mh + (mh - 1 - y); }
-				t = pos / seg;
-				if (t >= ns)
-					t = ns - 1;
 				if (k == 0) {
 					st[t][0]++;
 					st[t][1] += c[0];
@@ -527,21 +533,12 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 	/* Mark the samples of the chosen stretches. */
 	for (y = 0; y < mh; y++)
 		for (x = 0; x < mw; x++) {
-			int dt = y, db = mh - 1 - y, dl = x, dr = mw - 1 - x, pos, m4;
-			if (dt >= bw && db >= bw && dl >= bw && dr >= bw) {
+			if ((t = frame_stretch(x, y, mw, mh, bw, seg, ns)) < 0) {
 				x = mw - bw - 1;
 				continue;
 			}
 			i = (size_t)y * mw + x;
-			m4 = dt;
-			pos = x;
-			if (dr < m4) { m4 = dr; pos = mw + y; }
-			if (db < m4) { m4 = db; pos = mw + mh + (mw - 1 - x); }
-			if (dl < m4) { pos = 2 * mw + mh + (mh - 1 - y); }
-			t = pos / seg;
-			if (t >= ns)
-				t = ns - 1;
-			sel[i] = bgs[t] && (type != IMG_CUT_PERSON || db >= bw || dl < bw || dr < bw);
+			sel[i] = bgs[t] && (type != IMG_CUT_PERSON || mh - 1 - y >= bw || x < bw || mw - 1 - x < bw);
 		}
 	e = ERR_OK;
 out:
