@@ -1,7 +1,9 @@
 #!/bin/sh
 # bench/cutout.sh: the automatic cutout's seconds per image at about 0.5, 4 and 12 MP
 # and its peak memory, beside OpenCV's grabCut (Debian's python3-opencv, rectangle
-# inset 3%, 5 iterations) at the cutout's working resolution (0.1 MP), run here.
+# inset 3%, 5 iterations) at the cutout's working resolution (0.1 MP), run here; then
+# the two head to head on the very same 0.1 MP pixels (the photo as grabCut's resize
+# made it), each timed in-process without decoding.
 # Photos are made here (a subject on a gradient with noise). Prints numbers, never
 # pass or fail.
 set -u
@@ -33,12 +35,15 @@ photo() {
 		-fill '#2a5a8a' -draw "rectangle $(($1 * 2 / 5)),$(($2 / 6)) $(($1 * 3 / 5)),$(($2 / 3))" \
 		-attenuate 0.3 +noise Gaussian -quality 92 "$3"
 }
+# grabcut PHOTO SMALL.png: grabCut's median seconds at the working resolution; writes
+# the downscaled photo it cut to SMALL.png.
 grabcut() {
-	"$PY" - "$1" "$WORK_PIXELS" "$N" <<'PYEOF'
+	"$PY" - "$1" "$WORK_PIXELS" "$N" "$2" <<'PYEOF'
 import sys, time, cv2, numpy as np
 img = cv2.imread(sys.argv[1]); wp = float(sys.argv[2]); n = int(sys.argv[3])
 h, w = img.shape[:2]; s = min(1.0, (wp / (w * h)) ** 0.5)
 small = cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+cv2.imwrite(sys.argv[4], small)
 sh, sw = small.shape[:2]; dx, dy = round(sw * 0.03), round(sh * 0.03)
 ts = []
 for _ in range(n):
@@ -58,10 +63,19 @@ for sz in 1000x500 2400x1667 4000x3000; do
 	w=${sz%x*}; h=${sz#*x}
 	photo "$w" "$h" "$T/p$sz.jpg"
 	ours=$(med "$BD" cutout -q "$T/p$sz.jpg" -o "$T/out")
-	gc=$(grabcut "$T/p$sz.jpg")
+	gc=$(grabcut "$T/p$sz.jpg" "$T/s$sz.png")
 	peak=$(/usr/bin/time -f '%M' "$BD" cutout -q "$T/p$sz.jpg" -o "$T/out" 2>&1 >/dev/null | tail -1)
 	printf "%-8s %-11s %9s %9s %9s %12s\n" "$(awk -v p=$((w * h)) 'BEGIN { printf "%.1fMP", p / 1e6 }')" \
 		"$sz" "$ours" "$gc" "$(awk -v a="$gc" -v b="$ours" 'BEGIN { printf "%.1fx", (b > 0) ? a / b : 0 }')" \
 		"$(awk -v k="$peak" 'BEGIN { printf "%.0f", k / 1024 }')"
+done
+echo
+echo "same working resolution, same pixels (grabCut's 0.1 MP copy), median seconds in-process:"
+printf "%-8s %9s %9s %9s\n" from cutout grabcut "gc/ours"
+for sz in 1000x500 2400x1667 4000x3000; do
+	ms=$("$BD" bench --cutout "$T/s$sz.png" "$N" | awk '/^cutout/ { print $2 }')
+	gc=$(grabcut "$T/s$sz.png" "$T/again.png")
+	printf "%-8s %9s %9s %9s\n" "$sz" "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')" "$gc" \
+		"$(awk -v a="$gc" -v m="$ms" 'BEGIN { printf "%.1fx", (m > 0) ? a * 1000 / m : 0 }')"
 done
 rm -rf "$T"

@@ -388,8 +388,45 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* backdrop bench --cutout PHOTO [N]: the median ms of img_cutout() on the decoded
+ * photo, without the per-image cache (each run does the whole work). */
+static int bench_cutout(int argc, char **argv)
+{
+	struct img_cutout_opts co = { .no_cache = 1 };
+	struct img src = { 0 }, out = { 0 };
+	struct img_rect bb;
+	void *ph = NULL;
+	size_t phn;
+	double t[64], t0;
+	long runs = 5;
+	int i, fl, rc = 1;
+
+	if (argc < 3 || (argc > 3 && !str_to_long(argv[3], 1, 64, &runs))) {
+		fprintf(stderr, "usage: backdrop bench --cutout PHOTO [RUNS]\n");
+		return 2;
+	}
+	if (read_file(argv[2], &ph, &phn) || img_load(ph, phn, NULL, &src)) {
+		fprintf(stderr, "backdrop bench: cannot read %s\n", argv[2]);
+		goto out;
+	}
+	for (i = 0; i < runs; i++) {
+		t0 = now_ms();
+		if (img_cutout(&src, &co, &out, &bb, &fl))
+			goto out;
+		t[i] = now_ms() - t0;
+		img_free(&out);
+	}
+	printf("cutout %.1f\n", median(t, (int)runs));
+	rc = 0;
+out:
+	free(ph);
+	img_free(&src);
+	return rc;
+}
+
 /* backdrop bench PHOTO.jpg SUBJECT.png BG.jpg [N]: medians in ms of decode, composite
- * (subject over background, in memory), and PNG, WebP and JPEG encodes of the result. */
+ * (subject over background, in memory), and PNG, WebP and JPEG encodes of the result.
+ * backdrop bench --cutout PHOTO [N]: see bench_cutout(). */
 int cmd_bench(int argc, char **argv)
 {
 	static const char *names[] = { "decode_jpeg", "composite", "encode_png", "encode_webp", "encode_jpeg" };
@@ -400,6 +437,8 @@ int cmd_bench(int argc, char **argv)
 	long runs = 5;
 	int i, k, rc = 1;
 
+	if (argc > 1 && !strcmp(argv[1], "--cutout"))
+		return bench_cutout(argc, argv);
 	if (argc < 4 || (argc > 4 && !str_to_long(argv[4], 1, 64, &runs))) {
 		fprintf(stderr, "usage: backdrop bench PHOTO SUBJECT BACKGROUND [RUNS]\n");
 		return 2;
