@@ -98,6 +98,36 @@ static struct img floor_scene(int w, int h, int noisy, int gradient, uint8_t *tr
 	return im;
 }
 
+/* A scene: a blue sky fading softly (rows 30 to 70) into textured reddish ground, and
+ * a cream subject rising from the bottom edge (a half ellipse). The frame's backdrop
+ * chain is the sky alone, so the ground at the sides looks like subject to it; the
+ * open frame (all but the bottom edge) sees it right. truth[] gets 255 on the subject. */
+static struct img horizon_scene(int w, int h, uint8_t *truth)
+{
+	struct img im = { 0 };
+	int x, y;
+
+	im.gd = gdImageCreateTrueColor(w, h);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			long dx = x - w / 2, dy = y - h, rx = w * 7 / 30, ry = h * 3 / 5;
+			int in = dx * dx * ry * ry + dy * dy * rx * rx <= rx * rx * ry * ry, c;
+			double t = (y - 30) / 40.0;
+			t = t < 0 ? 0 : t > 1 ? 1 : t;
+			if (in) {
+				int n = rnd(9) - 4;
+				c = gdTrueColorAlpha(240 + n, 226 + n, 200 + n, 0);
+			} else {
+				c = gdTrueColorAlpha((int)((1 - t) * 90 + t * (160 + rnd(60))),
+				                     (int)((1 - t) * 140 + t * (80 + rnd(40))),
+				                     (int)((1 - t) * 210 + t * (50 + rnd(30))), 0);
+			}
+			im.gd->tpixels[y][x] = c;
+			truth[(size_t)y * w + x] = in ? 255 : 0;
+		}
+	return im;
+}
+
 static double iou(const uint8_t *a, const uint8_t *truth, size_t n)
 {
 	size_t i, in = 0, un = 0;
@@ -201,6 +231,24 @@ int main(void)
 			img_free(&src);
 			free(truth);
 		}
+	}
+
+	/* A scene whose backdrop is not a chain of the frame: both frame hypotheses run
+	 * (on two threads) and the open frame's cut wins. */
+	{
+		uint8_t *truth = malloc(300 * 200);
+		struct img sc = horizon_scene(300, 200, truth);
+		double r = -1;
+
+		ok1 = !img_cutout(&sc, &o, &out, &bb, &flags) && !img_cutout(&sc, &o, &out2, &bb, &flags);
+		if (ok1)
+			r = iou(out.alpha, truth, 300 * 200);
+		ok(r >= 0.9, "subject rising from the bottom under a soft horizon: IoU %.3f >= 0.9", r);
+		ok(ok1 && !memcmp(out.alpha, out2.alpha, 300 * 200), "the two-hypothesis cut is deterministic");
+		img_free(&out);
+		img_free(&out2);
+		img_free(&sc);
+		free(truth);
 	}
 
 	/* determinism */

@@ -16,7 +16,10 @@
  * into the frame; freeing the band again in a last round where the labels just inside
  * it are foreground measured no better, so the band stays). On a textured frame
  * (a scene, not a backdrop) the rounds that fit the models add a center prior, since
- * the frame's colors alone mislead there; the final cut is the models' alone. 0.1 MP
+ * the frame's colors alone mislead there; the final cut is the models' alone. When the
+ * chain leaves out frame stretches above the bottom edge, GrabCut's own hypothesis
+ * (all the frame but the bottom edge is background) is cut too, on the second
+ * thread, and the cut whose boundary follows stronger edges wins. 0.1 MP
  * is enough: measured on the data sets it segments better than 0.3 MP (less texture
  * to trip over), in a third of the time. */
 #include <math.h>
@@ -40,6 +43,10 @@
 #define PLAIN_TEXTURE 1.5     /* a chain smoother than this (color deviation) is plain */
 #define CENTER_SHARE  0.10    /* a stretch whose color covers less of the center: backdrop */
 #define BAND_COST     (1 << 20) /* the frame band's cost of foreground in the cache */
+#define OPEN_ITERATIONS 2     /* its rounds (more measured no better: the prior misleads) */
+#define OPEN_CONTRAST 1.10    /* the open frame's cut wins with this much more contrast */
+#define OPEN_AREA     0.05    /* and at least this share of the picture as subject */
+#define FRAME_BAND(w, h) (((w) < (h) ? (w) : (h)) / 30 + 1)  /* the frame band, pixels */
 
 
 /* The per-image work that hints do not change. */
@@ -417,7 +424,8 @@ static int frame_stretch(int x, int y, int mw, int mh, int bw, int seg, int ns)
  * A person's bottom edge is never a sample: people are cut off at the bottom.
  */
 static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type type,
-                              uint8_t *sel, int *busy, double *texture)
+                              int open_bottom, uint8_t *sel, int *busy, double *texture,
+                              int *partial)
 {
 	int mw = wk->mw, mh = wk->mh, per = 2 * (mw + mh), ns, seg, k, x, y, t, best = -1;
 	int bestlen = 0, run, start, j;
@@ -472,9 +480,10 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 	/* The longest run of links around the loop (start after a break). */
 	for (start = 0; start < ns && link[start]; start++)
 		;
-	*busy = 0;
-	if (start == ns) {
-		memset(bgs, 1, (size_t)ns);
+	*busy = open_bottom;   /* GrabCut's way: all inside the band is seed */
+	if (open_bottom || start == ns) {
+		for (t = 0; t < ns; t++)
+			bgs[t] = 1;
 	} else {
 		double score = 0, bests = -1;
 		/* How much of the frame's center each stretch's color also covers: a
@@ -530,15 +539,19 @@ static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type t
 	}
 	*texture = texture_of(st, bgs, ns);
 #undef SIMILAR
-	/* Mark the samples of the chosen stretches. */
+	/* Mark the samples of the chosen stretches; note a stretch left out above the
+	 * bottom edge (the subject runs into the sides or the top, or the chain is off). */
+	*partial = 0;
 	for (y = 0; y < mh; y++)
 		for (x = 0; x < mw; x++) {
+			int bottom = mh - 1 - y < bw && x >= bw && mw - 1 - x >= bw;
 			if ((t = frame_stretch(x, y, mw, mh, bw, seg, ns)) < 0) {
 				x = mw - bw - 1;
 				continue;
 			}
 			i = (size_t)y * mw + x;
-			sel[i] = bgs[t] && (type != IMG_CUT_PERSON || mh - 1 - y >= bw || x < bw || mw - 1 - x < bw);
+			sel[i] = bgs[t] && !(bottom && (type == IMG_CUT_PERSON || open_bottom));
+			*partial |= !bgs[t] && !bottom;
 		}
 	e = ERR_OK;
 out:
@@ -550,13 +563,15 @@ out:
 }
 
 /*
- * The automatic segmentation: background model from the frame (and hard background),
- * foreground model from what the frame's colors do not explain, then ITERATIONS
- * rounds of cut and refit. Fills wk->unary, wk->lab, wk->no_subject.
+ * One segmentation from a frame hypothesis: background model from the frame (and hard
+ * background), foreground model from what the frame's colors do not explain, then
+ * ITERATIONS rounds of cut and refit. Fills wk->unary, wk->lab, wk->no_subject;
+ * *partial as frame_samples().
  */
-static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type type)
+static enum err segment_frame(struct work *wk, const uint8_t *hard, enum img_cut_type type,
+                              int open_bottom, int *partial)
 {
-	int mw = wk->mw, mh = wk->mh, bw = (mw < mh ? mw : mh) / 30 + 1, x, y, it, busy;
+	int mw = wk->mw, mh = wk->mh, bw = FRAME_BAND(mw, mh), x, y, it, busy;
 	size_t m = (size_t)mw * mh, i, nfg = 0;
 	uint8_t *sel = NULL, *hb = NULL;
 	int32_t *tcap = NULL;
@@ -574,7 +589,7 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 	if (!sel || !tcap || !nll || !hb || !wk->unary || !wk->lab)
 		goto out;
 	/* Background samples: the frame's background-like stretches and hard background. */
-	if ((e = frame_samples(wk, bw, type, sel, &busy, &texture)))
+	if ((e = frame_samples(wk, bw, type, open_bottom, sel, &busy, &texture, partial)))
 		goto out;
 	/* A plain backdrop explains itself; the busier the frame, the more the subject is
 	 * taken to be in the middle while the models settle. */
@@ -643,16 +658,18 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 			if (inband && hb[i] != CUT_HARD_FG)
 				hb[i] = CUT_HARD_BG;
 		}
-	for (it = 0; it < ITERATIONS; it++) {
-		unaries(wk, &fg, &bg, wk->unary, it == ITERATIONS - 1 ? 0 : prior);
+	int iters = open_bottom ? OPEN_ITERATIONS : ITERATIONS;
+
+	for (it = 0; it < iters; it++) {
+		unaries(wk, &fg, &bg, wk->unary, it == iters - 1 ? 0 : prior);
 		terminals(wk->unary, hb, m, tcap);
 		if ((e = cut_maxflow(mw, mh, tcap, wk->ncap, wk->lab)))
 			goto out;
-		if (cut_clean(wk->lab, mw, mh, hb, it == ITERATIONS - 1) < 0) {
+		if (cut_clean(wk->lab, mw, mh, hb, it == iters - 1) < 0) {
 			e = ERR_NOMEM;
 			goto out;
 		}
-		if (it == ITERATIONS - 1)
+		if (it == iters - 1)
 			break;
 		/* Refit on the labels; pixels outside the roi model nothing. */
 		for (i = 0; i < m; i++)
@@ -675,6 +692,98 @@ out:
 	free(nll);
 	free(hb);
 	return e;
+}
+
+/* The mean color step across the labels' boundary inside the frame band: a cut that
+ * follows the picture's edges scores high, one through smooth color low. */
+static double boundary_contrast(const struct work *wk, const uint8_t *lab)
+{
+	int mw = wk->mw, mh = wk->mh, bw = FRAME_BAND(mw, mh), x, y, d;
+	double sum = 0;
+	long cnt = 0;
+
+	for (y = bw; y < mh - bw; y++)
+		for (x = bw; x < mw - bw; x++)
+			for (d = 0; d < 2; d++) {
+				size_t i = (size_t)y * mw + x, j = d ? i + (size_t)mw : i + 1;
+				const float *a = wk->rgb + 3 * i, *b = wk->rgb + 3 * j;
+				if (lab[i] == lab[j])
+					continue;
+				sum += sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) +
+				            (a[2] - b[2]) * (a[2] - b[2]));
+				cnt++;
+			}
+	return cnt ? sum / cnt : 0;
+}
+
+struct open_arg {
+	struct work wk;            /* a shallow copy: shares rgb and ncap, owns unary, lab */
+	const uint8_t *hard;
+	enum img_cut_type type;
+	enum err e;
+};
+
+static void *open_run(void *p)
+{
+	struct open_arg *a = p;
+	int partial;
+
+	a->e = segment_frame(&a->wk, a->hard, a->type, 1, &partial);
+	return NULL;
+}
+
+/*
+ * The automatic segmentation. The frame's backdrop chain is the first hypothesis; when
+ * it leaves out stretches of the sides or the top (the subject would run into them),
+ * GrabCut's own hypothesis is tried beside it, on the second thread: all the frame is
+ * background but the bottom edge, where subjects are cut off. The cut whose boundary
+ * follows the stronger color edges wins. Measured on the data sets: the chain misreads
+ * scenes whose far background shares the subject's colors, the open frame misreads
+ * studio shots whose subject fills the frame's sides; together they beat either.
+ */
+static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type type)
+{
+	size_t m = (size_t)wk->mw * wk->mh, i, nfg = 0;
+	struct open_arg oa;
+	pthread_t th;
+	uint8_t *sel;
+	double texture;
+	int partial, busy, threaded;
+	enum err e;
+
+	sel = calloc(m, 1);
+	if (!sel)
+		return ERR_NOMEM;
+	e = frame_samples(wk, FRAME_BAND(wk->mw, wk->mh), type, 0, sel, &busy, &texture, &partial);
+	free(sel);
+	if (e || !partial)
+		return e ? e : segment_frame(wk, hard, type, 0, &partial);
+	memset(&oa, 0, sizeof oa);
+	oa.wk = *wk;
+	oa.hard = hard;
+	oa.type = type;
+	threaded = pthread_create(&th, NULL, open_run, &oa) == 0;
+	e = segment_frame(wk, hard, type, 0, &partial);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		open_run(&oa);
+	if (!e && !oa.e) {
+		for (i = 0; i < m; i++)
+			nfg += oa.wk.lab[i];
+		if (boundary_contrast(wk, oa.wk.lab) > OPEN_CONTRAST * boundary_contrast(wk, wk->lab) &&
+		    nfg >= m * OPEN_AREA) {
+			free(wk->unary);
+			free(wk->lab);
+			wk->unary = oa.wk.unary;
+			wk->lab = oa.wk.lab;
+			wk->no_subject = oa.wk.no_subject;
+			return ERR_OK;
+		}
+	}
+	free(oa.wk.unary);
+	free(oa.wk.lab);
+	return e ? e : oa.e;
 }
 
 /* The bounding box of alpha > 0 and the no-subject flag. */
