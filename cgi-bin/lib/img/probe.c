@@ -263,7 +263,8 @@ static enum err probe_heif(const uint8_t *p, size_t n, struct img_info *in)
 }
 
 /* BMP: BITMAPFILEHEADER then a DIB header; OS/2 core headers have 16-bit sizes. A
- * negative height means top-down rows. */
+ * negative height means top-down rows. libgd reads uncompressed and RLE pixels only:
+ * bit-field (32-bit with alpha) and embedded JPEG or PNG bitmaps are unsupported. */
 static enum err probe_bmp(const uint8_t *p, size_t n, struct img_info *in)
 {
 	uint32_t hs;
@@ -276,6 +277,10 @@ static enum err probe_bmp(const uint8_t *p, size_t n, struct img_info *in)
 		w = (int32_t)le16(p + 18);
 		h = (int32_t)le16(p + 20);
 	} else if (hs >= 40 && hs <= 256) {
+		if (n < 34)
+			return ERR_CORRUPT;
+		if (le32(p + 30) > 2)   /* BI_RGB, BI_RLE8, BI_RLE4 */
+			return ERR_UNSUPPORTED;
 		w = (int32_t)le32(p + 18);
 		h = (int32_t)le32(p + 22);
 	} else {
