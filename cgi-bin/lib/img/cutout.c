@@ -422,6 +422,8 @@ static int frame_stretch(int x, int y, int mw, int mh, int bw, int seg, int ns)
  * shows join it. *texture: the mean color deviation of the chosen stretches (a plain
  * backdrop is about 0 to 3).
  * A person's bottom edge is never a sample: people are cut off at the bottom.
+ * open_bottom: GrabCut's hypothesis instead: every stretch, but not the bottom edge.
+ * *partial: the chain left out a stretch above the bottom edge.
  */
 static enum err frame_samples(const struct work *wk, int bw, enum img_cut_type type,
                               int open_bottom, uint8_t *sel, int *busy, double *texture,
@@ -572,6 +574,7 @@ static enum err segment_frame(struct work *wk, const uint8_t *hard, enum img_cut
                               int open_bottom, int *partial)
 {
 	int mw = wk->mw, mh = wk->mh, bw = FRAME_BAND(mw, mh), x, y, it, busy;
+	int iters = open_bottom ? OPEN_ITERATIONS : ITERATIONS;
 	size_t m = (size_t)mw * mh, i, nfg = 0;
 	uint8_t *sel = NULL, *hb = NULL;
 	int32_t *tcap = NULL;
@@ -658,8 +661,6 @@ static enum err segment_frame(struct work *wk, const uint8_t *hard, enum img_cut
 			if (inband && hb[i] != CUT_HARD_FG)
 				hb[i] = CUT_HARD_BG;
 		}
-	int iters = open_bottom ? OPEN_ITERATIONS : ITERATIONS;
-
 	for (it = 0; it < iters; it++) {
 		unaries(wk, &fg, &bg, wk->unary, it == iters - 1 ? 0 : prior);
 		terminals(wk->unary, hb, m, tcap);
