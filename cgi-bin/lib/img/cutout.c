@@ -564,26 +564,31 @@ out:
 	return e;
 }
 
+/* A frame hypothesis: frame_samples()'s background samples and what it measured. */
+struct frame {
+	uint8_t *sel;
+	int busy, open_bottom;
+	double texture;
+};
+
 /*
  * One segmentation from a frame hypothesis: background model from the frame (and hard
  * background), foreground model from what the frame's colors do not explain, then
- * ITERATIONS rounds of cut and refit. Fills wk->unary, wk->lab, wk->no_subject;
- * *partial as frame_samples().
+ * ITERATIONS rounds of cut and refit. Fills wk->unary, wk->lab, wk->no_subject.
  */
-static enum err segment_frame(struct work *wk, const uint8_t *hard, enum img_cut_type type,
-                              int open_bottom, int *partial)
+static enum err segment_frame(struct work *wk, const uint8_t *hard, const struct frame *f)
 {
-	int mw = wk->mw, mh = wk->mh, bw = FRAME_BAND(mw, mh), x, y, it, busy;
-	int iters = open_bottom ? OPEN_ITERATIONS : ITERATIONS;
+	int mw = wk->mw, mh = wk->mh, bw = FRAME_BAND(mw, mh), x, y, it, busy = f->busy;
+	int iters = f->open_bottom ? OPEN_ITERATIONS : ITERATIONS;
 	size_t m = (size_t)mw * mh, i, nfg = 0;
 	uint8_t *sel = NULL, *hb = NULL;
 	int32_t *tcap = NULL;
 	float *nll = NULL, thr;
-	double texture, prior;
+	double prior;
 	struct cut_gmm fg, bg;
 	enum err e = ERR_NOMEM;
 
-	sel = calloc(m, 1);
+	sel = malloc(m);
 	tcap = malloc(m * sizeof *tcap);
 	nll = malloc(m * sizeof *nll);
 	hb = malloc(m);
@@ -592,11 +597,10 @@ static enum err segment_frame(struct work *wk, const uint8_t *hard, enum img_cut
 	if (!sel || !tcap || !nll || !hb || !wk->unary || !wk->lab)
 		goto out;
 	/* Background samples: the frame's background-like stretches and hard background. */
-	if ((e = frame_samples(wk, bw, type, open_bottom, sel, &busy, &texture, partial)))
-		goto out;
+	memcpy(sel, f->sel, m);
 	/* A plain backdrop explains itself; the busier the frame, the more the subject is
 	 * taken to be in the middle while the models settle. */
-	prior = (texture - PRIOR_TEX0) / PRIOR_TEXR;
+	prior = (f->texture - PRIOR_TEX0) / PRIOR_TEXR;
 	prior = PRIOR_WEIGHT * (prior < 0 ? 0 : prior > 1 ? 1 : prior);
 	memcpy(hb, sel, m);   /* the frame's background stretches, for the band below */
 	for (i = 0; i < m; i++) {
@@ -720,16 +724,15 @@ static double boundary_contrast(const struct work *wk, const uint8_t *lab)
 struct open_arg {
 	struct work wk;            /* a shallow copy: shares rgb and ncap, owns unary, lab */
 	const uint8_t *hard;
-	enum img_cut_type type;
+	const struct frame *frame;
 	enum err e;
 };
 
 static void *open_run(void *p)
 {
 	struct open_arg *a = p;
-	int partial;
 
-	a->e = segment_frame(&a->wk, a->hard, a->type, 1, &partial);
+	a->e = segment_frame(&a->wk, a->hard, a->frame);
 	return NULL;
 }
 
@@ -745,26 +748,33 @@ static void *open_run(void *p)
 static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type type)
 {
 	size_t m = (size_t)wk->mw * wk->mh, i, nfg = 0;
+	int bw = FRAME_BAND(wk->mw, wk->mh), partial, threaded;
+	struct frame chain = { 0 }, open = { .open_bottom = 1 };
 	struct open_arg oa;
 	pthread_t th;
-	uint8_t *sel;
-	double texture;
-	int partial, busy, threaded;
-	enum err e;
+	enum err e = ERR_NOMEM;
 
-	sel = calloc(m, 1);
-	if (!sel)
-		return ERR_NOMEM;
-	e = frame_samples(wk, FRAME_BAND(wk->mw, wk->mh), type, 0, sel, &busy, &texture, &partial);
-	free(sel);
-	if (e || !partial)
-		return e ? e : segment_frame(wk, hard, type, 0, &partial);
+	chain.sel = calloc(m, 1);
+	if (!chain.sel)
+		goto out;
+	if ((e = frame_samples(wk, bw, type, 0, chain.sel, &chain.busy, &chain.texture, &partial)))
+		goto out;
+	if (!partial) {
+		e = segment_frame(wk, hard, &chain);
+		goto out;
+	}
+	e = ERR_NOMEM;
+	open.sel = calloc(m, 1);
+	if (!open.sel)
+		goto out;
+	if ((e = frame_samples(wk, bw, type, 1, open.sel, &open.busy, &open.texture, &partial)))
+		goto out;
 	memset(&oa, 0, sizeof oa);
 	oa.wk = *wk;
 	oa.hard = hard;
-	oa.type = type;
+	oa.frame = &open;
 	threaded = pthread_create(&th, NULL, open_run, &oa) == 0;
-	e = segment_frame(wk, hard, type, 0, &partial);
+	e = segment_frame(wk, hard, &chain);
 	if (threaded)
 		pthread_join(th, NULL);
 	else
@@ -779,12 +789,18 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 			wk->unary = oa.wk.unary;
 			wk->lab = oa.wk.lab;
 			wk->no_subject = oa.wk.no_subject;
-			return ERR_OK;
+			oa.wk.unary = NULL;
+			oa.wk.lab = NULL;
 		}
 	}
 	free(oa.wk.unary);
 	free(oa.wk.lab);
-	return e ? e : oa.e;
+	if (!e)
+		e = oa.e;
+out:
+	free(chain.sel);
+	free(open.sel);
+	return e;
 }
 
 /* The bounding box of alpha > 0 and the no-subject flag. */
