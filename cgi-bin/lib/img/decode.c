@@ -15,26 +15,32 @@
  * are ignored (the documented assumption of the engine).
  */
 
+/* Stores RGBA row y into the image. Returns 1 when some alpha is below 255. */
+static int put_row(struct img *im, int y, const uint8_t *s)
+{
+	int w = img_w(im), x, any = 0;
+	int *row = im->gd->tpixels[y];
+	uint8_t *a = im->alpha + (size_t)y * w;
+
+	for (x = 0; x < w; x++, s += 4) {
+		row[x] = s[0] << 16 | s[1] << 8 | s[2];
+		a[x] = s[3];
+		any |= s[3] ^ 255;
+	}
+	return any != 0;
+}
+
 /* Copies w x h RGBA rows (stride bytes apart) into im, keeping the alpha plane only
  * when some alpha is below 255. */
 static enum err from_rgba(const uint8_t *p, size_t stride, int w, int h, struct img *im)
 {
-	int x, y, any = 0;
+	int y, any = 0;
 	enum err e;
 
 	if ((e = img_new(im, w, h, 1)))
 		return e;
-	for (y = 0; y < h; y++) {
-		const uint8_t *s = p + (size_t)y * stride;
-		int *row = im->gd->tpixels[y];
-		uint8_t *a = im->alpha + (size_t)y * w;
-
-		for (x = 0; x < w; x++, s += 4) {
-			row[x] = s[0] << 16 | s[1] << 8 | s[2];
-			a[x] = s[3];
-			any |= s[3] ^ 255;
-		}
-	}
+	for (y = 0; y < h; y++)
+		any |= put_row(im, y, p + (size_t)y * stride);
 	if (!any) {
 		free(im->alpha);
 		im->alpha = NULL;
@@ -65,21 +71,6 @@ static void png_warn_quiet(png_structp png, png_const_charp msg)
 {
 	(void)png;
 	(void)msg;
-}
-
-/* Stores RGBA row y into the image. Returns 1 when some alpha is below 255. */
-static int put_row(struct img *im, int y, const uint8_t *s)
-{
-	int w = img_w(im), x, any = 0;
-	int *row = im->gd->tpixels[y];
-	uint8_t *a = im->alpha + (size_t)y * w;
-
-	for (x = 0; x < w; x++, s += 4) {
-		row[x] = s[0] << 16 | s[1] << 8 | s[2];
-		a[x] = s[3];
-		any |= s[3] ^ 255;
-	}
-	return any != 0;
 }
 
 /* The libpng part, kept apart so that nothing it modifies lives across setjmp in a
