@@ -272,17 +272,27 @@ static enum err check_url(const char *url, char *why, size_t n)
 }
 
 /* A curl handle with the common safety settings, bound to x. */
-static CURL *easy(const char *url, struct xfer *x, char *why, size_t n)
+/* Starts a transfer of url into x (cleared, with a cap of cap bytes): the URL is
+ * checked and a handle is set up with the address checks on every connection. */
+static enum err easy(const char *url, size_t cap, struct xfer *x, CURL **out, char *why,
+                     size_t n)
 {
 	CURL *c;
+	enum err e;
 
+	memset(x, 0, sizeof *x);
+	x->cap = cap;
+	*out = NULL;
+	snprintf(why, n, "out of memory");
+	if ((e = check_url(url, why, n)))
+		return e;
 	fetch_global_init();
 	if (!fetch_allow_parse(conf_str("fetch_allow"), &x->allow)) {
 		snprintf(why, n, "fetch_allow is not a list of networks");
-		return NULL;
+		return ERR_INTERNAL;
 	}
-	if (!(c = curl_easy_init()))
-		return NULL;
+	if (!(*out = c = curl_easy_init()))
+		return ERR_INTERNAL;
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -297,7 +307,7 @@ static CURL *easy(const char *url, struct xfer *x, char *why, size_t n)
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, conf_int("fetch_timeout"));
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->cap);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "Backdrop/" BACKDROP_VERSION);
-	return c;
+	return ERR_OK;
 }
 
 /* Maps a finished transfer to our error and a client-safe reason. */
@@ -353,15 +363,8 @@ enum err fetch_get(const char *url, size_t cap, struct fetch_result *res, char *
 	enum err e;
 
 	memset(res, 0, sizeof *res);
-	memset(&x, 0, sizeof x);
-	x.cap = cap;
-	snprintf(why, n, "out of memory");
-	if ((e = check_url(url, why, n)))
+	if ((e = easy(url, cap, &x, &c, why, n)))
 		goto out;
-	if (!(c = easy(url, &x, why, n))) {
-		e = ERR_INTERNAL;
-		goto out;
-	}
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, conf_int("fetch_max_redirects"));
 	rc = curl_easy_perform(c);
@@ -394,16 +397,9 @@ enum err fetch_post(const char *url, const char *ctype, const void *body, size_t
 	enum err e;
 	int i;
 
-	memset(&x, 0, sizeof x);
-	x.cap = FETCH_POST_CAP;
 	*status = 0;
-	snprintf(why, n, "out of memory");
-	if ((e = check_url(url, why, n)))
+	if ((e = easy(url, FETCH_POST_CAP, &x, &c, why, n)))
 		goto out;
-	if (!(c = easy(url, &x, why, n))) {
-		e = ERR_INTERNAL;
-		goto out;
-	}
 	snprintf(ctline, sizeof ctline, "Content-Type: %s", ctype);
 	if (!(hl = curl_slist_append(hl, ctline)))
 		goto nomem;
@@ -417,7 +413,6 @@ enum err fetch_post(const char *url, const char *ctype, const void *body, size_t
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	/* The receiver's answer only matters by its status; a long one is not an error. */
-	x.cap = FETCH_POST_CAP;
 	e = finish(c, curl_easy_perform(c), &x, status, why, n);
 	if (e == ERR_FETCH && x.over && *status >= 200 && *status < 300)
 		e = ERR_OK;
