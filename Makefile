@@ -19,13 +19,17 @@ OPT     ?= -O2 -g
 LDSAN   :=
 endif
 
+# The neural cutout's runtime and model (make deps puts them here; see conf/model.sh).
+MODEL_DIR ?= model
+ORT_H   := $(wildcard $(MODEL_DIR)/include/onnxruntime_c_api.h)
 PKGS    := gdlib libcurl json-c sqlite3 libcrypto libpng libwebp libwebpdemux libjpeg libzip
 WERROR  := $(if $(CI),-Werror,)
 CFLAGS  ?= $(OPT)
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -D_FORTIFY_SOURCE=2 \
            -fstack-protector-strong -pthread -iquote cgi-bin/lib -iquote cgi-bin/lib/img \
+           $(if $(ORT_H),-isystem $(MODEL_DIR)/include,) \
            -DBACKDROP_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(LDSAN) -pthread $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lm
+LDLIBS  += $(LDSAN) -pthread $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -ldl -lm
 
 # The helper library: request loop, responses, config, logging, store, identity.
 LIB_SRCS := cgi-bin/lib/err.c cgi-bin/lib/buf.c cgi-bin/lib/str.c cgi-bin/lib/log.c \
@@ -44,7 +48,7 @@ IMG_SRCS := cgi-bin/lib/img/img.c cgi-bin/lib/img/probe.c cgi-bin/lib/img/decode
 # The automatic cutout stages.
 CUT_SRCS := cgi-bin/lib/img/cutout.c cgi-bin/lib/img/cut_opts.c cgi-bin/lib/img/cut_model.c \
             cgi-bin/lib/img/cut_graph.c cgi-bin/lib/img/cut_clean.c cgi-bin/lib/img/cut_matte.c \
-            cgi-bin/lib/img/cut_key.c cgi-bin/lib/provider.c
+            cgi-bin/lib/img/cut_key.c cgi-bin/lib/img/cut_net.c cgi-bin/lib/provider.c
 # The command line tool's subcommands.
 CLI_SRCS := cgi-bin/cli/admin.c cgi-bin/cli/cutout.c cgi-bin/cli/score.c cgi-bin/cli/key.c \
             cgi-bin/cli/image.c
@@ -68,6 +72,9 @@ all: $(BINS) $(UNIT) $(FUZZ)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The network stage is built with the runtime's header when make deps installed it.
+$(BUILD)/cgi-bin/lib/img/cut_net.o: $(ORT_H)
 
 # Migrations are compiled into every binary, so plain CGI needs no sql/ folder.
 $(BUILD)/migrations.c: $(MIGR) cgi-bin/lib/embed-sql.sh

@@ -5,7 +5,7 @@
 set -e
 PKGS="build-essential pkg-config libfcgi-dev libgd-dev libpng-dev libwebp-dev libjpeg-dev libcurl4-openssl-dev
 libjson-c-dev libzip-dev libsqlite3-dev libssl-dev nginx spawn-fcgi sqlite3 curl
-imagemagick libvips-tools python3 python3-opencv time procps wrk chromium"
+imagemagick libvips-tools python3 python3-opencv time procps wrk chromium jq"
 
 missing=""
 for p in $PKGS; do
@@ -36,3 +36,6 @@ if [ ! -d tests/browser/node_modules/playwright-core ] && [ -f tests/browser/pac
 	(cd tests/browser && npm ci --no-audit --no-fund --silent >/dev/null 2>&1 ||
 	 npm install --no-audit --no-fund --silent >/dev/null)
 fi
+
+# The neural cutout's runtime and model, from npm, checked against conf/model.sha256.
+sh conf/model.sh

@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "img.h"
 #include "cutout.h"
+#include "conf.h"
+#include "provider.h"
 
 #define MAX_FILE_BYTES (256L << 20)
 
@@ -75,6 +77,8 @@ static int usage(FILE *f)
 	        "  --hint_mask FILE           white foreground, black background, else unknown\n"
 	        "  --semitransparency true|false\n"
 	        "  --keep_alpha true|false    keep an image's own transparency (default true)\n"
+	        "  --model NAME               isnet-medium, isnet-small or none (the classical\n"
+	        "                             engine); default: the cutout_model setting\n"
 	        "  -q, --quiet                no progress lines\n"
 	        "Exit status: 0 all done, 1 some file failed (one line each on stderr), 2 usage.\n");
 	return f == stdout ? 0 : 2;
@@ -152,7 +156,7 @@ static int cut_one(const char *path, const char *dir, const struct img_cutout_op
 		snprintf(why, n, "%s", err_str(e));
 		goto out;
 	}
-	if ((e = img_cutout_why(&src, co, &out, &bb, &flags, why, n))) {
+	if ((e = provider_local_cutout(&src, co, &out, &bb, &flags, why, n))) {
 		if (!why[0])
 			snprintf(why, n, "%s", err_str(e));
 		goto out;
@@ -171,7 +175,8 @@ static int cut_one(const char *path, const char *dir, const struct img_cutout_op
 		snprintf(why, n, "cannot write %.400s", outp);
 		goto out;
 	}
-	snprintf(why, n, "%dx%d%s%s%s", img_w(&src), img_h(&src),
+	snprintf(why, n, "%dx%d %s%s%s%s", img_w(&src), img_h(&src),
+	         flags & IMG_CUT_NEURAL ? img_net_model() : "classical",
 	         flags & IMG_CUT_NO_SUBJECT ? " no subject" : "",
 	         flags & IMG_CUT_KEYED ? " keyed" : "", flags & IMG_CUT_KEPT_ALPHA ? " own alpha" : "");
 	ok = 1;
@@ -186,7 +191,7 @@ out:
 int cmd_cutout(int argc, char **argv)
 {
 	static struct img_cutout_opts co;
-	const char *dir = NULL, *key, *val;
+	const char *dir = NULL, *key, *val, *model = NULL;
 	unsigned char *hint = NULL;
 	char **files = NULL, why[512];
 	size_t nf = 0, i, hlen = 0;
@@ -230,6 +235,12 @@ int cmd_cutout(int argc, char **argv)
 		}
 		if (!strcmp(key, "o") || !strcmp(key, "out")) {
 			dir = val;
+		} else if (!strcmp(key, "model")) {
+			if (strcmp(val, "isnet-medium") && strcmp(val, "isnet-small") && strcmp(val, "none")) {
+				fprintf(stderr, "backdrop cutout: model must be isnet-medium, isnet-small or none\n");
+				goto out;
+			}
+			model = val;
 		} else if (!strcmp(key, "channels")) {
 			if (strcmp(val, "alpha") && strcmp(val, "rgba")) {
 				fprintf(stderr, "backdrop cutout: channels must be rgba or alpha\n");
@@ -269,6 +280,11 @@ int cmd_cutout(int argc, char **argv)
 		usage(stderr);
 		goto out;
 	}
+	if (conf_load(why, sizeof why)) {
+		fprintf(stderr, "backdrop cutout: %s\n", why);
+		goto out;
+	}
+	provider_net_configure(model);
 	if (mkdir(dir, 0777) && errno != EEXIST) {
 		fprintf(stderr, "backdrop cutout: cannot create %s\n", dir);
 		rc = 1;

@@ -13,47 +13,56 @@
 #include "log.h"
 #include "str.h"
 
-enum type { T_STR, T_INT, T_BOOL };
+enum type { T_STR, T_INT, T_BOOL, T_ONEOF };
 
-/* Every setting: name, type, default, bounds for integers. conf/backdrop.conf documents
- * each one; tests/unit/test_conf.c checks that the two agree. */
+/* The values of the T_ONEOF settings, each list NULL-terminated. */
+static const char *const models[] = { "isnet-medium", "isnet-small", "none", NULL };
+
+/* Every setting: name, type, default, bounds for integers, values of a T_ONEOF.
+ * conf/backdrop.conf documents each one; tests/unit/test_conf.c checks that the two
+ * agree. */
 static const struct def {
 	const char *key;
 	enum type type;
 	const char *def;
 	long min, max;
+	const char *const *oneof;
 } defs[] = {
-	{ "data_dir",              T_STR,  "var", 0, 0 },
-	{ "secret",                T_STR,  "", 0, 0 },
-	{ "user_limit",            T_INT,  "10", 1, 1000000 },
-	{ "max_upload_bytes",      T_INT,  "26214400", 1024, 1L << 30 },
-	{ "max_width",             T_INT,  "16384", 1, 65535 },
-	{ "max_height",            T_INT,  "16384", 1, 65535 },
-	{ "max_pixels",            T_INT,  "50000000", 1, 1L << 31 },
-	{ "png_level",             T_INT,  "1", 0, 9 },
-	{ "jpeg_quality",          T_INT,  "90", 1, 100 },
-	{ "webp_quality",          T_INT,  "90", 1, 100 },
-	{ "thumb_size",            T_INT,  "256", 16, 1024 },
-	{ "workers",               T_INT,  "0", 0, 64 },
-	{ "light_workers",         T_INT,  "2", 1, 64 },
-	{ "busy_timeout_ms",       T_INT,  "5000", 0, 600000 },
-	{ "cookie_name",           T_STR,  "backdrop_uid", 0, 0 },
-	{ "cookie_max_age",        T_INT,  "31536000", 60, 1L << 31 },
-	{ "cutout_provider",       T_STR,  "local", 0, 0 },
-	{ "provider_url",          T_STR,  "", 0, 0 },
-	{ "provider_key",          T_STR,  "", 0, 0 },
-	{ "provider_timeout",      T_INT,  "30", 1, 600 },
-	{ "provider_fallback",     T_BOOL, "true", 0, 0 },
-	{ "fetch_allow",           T_STR,  "", 0, 0 },
-	{ "fetch_timeout",         T_INT,  "20", 1, 600 },
-	{ "fetch_connect_timeout", T_INT,  "5", 1, 120 },
-	{ "fetch_max_redirects",   T_INT,  "5", 0, 20 },
-	{ "cors_origins",          T_STR,  "*", 0, 0 },
-	{ "key_quota_month",       T_INT,  "1000", 0, 1L << 31 },
-	{ "key_rate_minute",       T_INT,  "60", 0, 1000000 },
-	{ "webhook_attempts",      T_INT,  "5", 1, 50 },
-	{ "webhook_backoff",       T_INT,  "2", 1, 3600 },
-	{ "job_lease",             T_INT,  "300", 1, 86400 },
+	{ "data_dir",              T_STR,  "var", 0, 0, NULL },
+	{ "secret",                T_STR,  "", 0, 0, NULL },
+	{ "user_limit",            T_INT,  "10", 1, 1000000, NULL },
+	{ "max_upload_bytes",      T_INT,  "26214400", 1024, 1L << 30, NULL },
+	{ "max_width",             T_INT,  "16384", 1, 65535, NULL },
+	{ "max_height",            T_INT,  "16384", 1, 65535, NULL },
+	{ "max_pixels",            T_INT,  "50000000", 1, 1L << 31, NULL },
+	{ "png_level",             T_INT,  "1", 0, 9, NULL },
+	{ "jpeg_quality",          T_INT,  "90", 1, 100, NULL },
+	{ "webp_quality",          T_INT,  "90", 1, 100, NULL },
+	{ "thumb_size",            T_INT,  "256", 16, 1024, NULL },
+	{ "workers",               T_INT,  "0", 0, 64, NULL },
+	{ "light_workers",         T_INT,  "2", 1, 64, NULL },
+	{ "busy_timeout_ms",       T_INT,  "5000", 0, 600000, NULL },
+	{ "cookie_name",           T_STR,  "backdrop_uid", 0, 0, NULL },
+	{ "cookie_max_age",        T_INT,  "31536000", 60, 1L << 31, NULL },
+	{ "cutout_provider",       T_STR,  "local", 0, 0, NULL },
+	{ "cutout_model",          T_ONEOF, "isnet-medium", 0, 0, models },
+	{ "cutout_threads",        T_INT,  "2", 1, 64, NULL },
+	{ "model_dir",             T_STR,  "model", 0, 0, NULL },
+	{ "onnxruntime_lib",       T_STR,  "", 0, 0, NULL },
+	{ "provider_url",          T_STR,  "", 0, 0, NULL },
+	{ "provider_key",          T_STR,  "", 0, 0, NULL },
+	{ "provider_timeout",      T_INT,  "30", 1, 600, NULL },
+	{ "provider_fallback",     T_BOOL, "true", 0, 0, NULL },
+	{ "fetch_allow",           T_STR,  "", 0, 0, NULL },
+	{ "fetch_timeout",         T_INT,  "20", 1, 600, NULL },
+	{ "fetch_connect_timeout", T_INT,  "5", 1, 120, NULL },
+	{ "fetch_max_redirects",   T_INT,  "5", 0, 20, NULL },
+	{ "cors_origins",          T_STR,  "*", 0, 0, NULL },
+	{ "key_quota_month",       T_INT,  "1000", 0, 1L << 31, NULL },
+	{ "key_rate_minute",       T_INT,  "60", 0, 1000000, NULL },
+	{ "webhook_attempts",      T_INT,  "5", 1, 50, NULL },
+	{ "webhook_backoff",       T_INT,  "2", 1, 3600, NULL },
+	{ "job_lease",             T_INT,  "300", 1, 86400, NULL },
 };
 
 #define NDEFS (sizeof defs / sizeof defs[0])
@@ -89,6 +98,18 @@ static int set(int i, const char *val, char *why, size_t n)
 		return snprintf(why, n, "'%s' must be true or false, not '%s'", d->key, val), 0;
 	if (d->type == T_BOOL)
 		v = b;
+	if (d->type == T_ONEOF) {
+		const char *const *o;
+		char list[256] = "";
+		for (o = d->oneof; *o && strcmp(*o, val); o++)
+			;
+		if (!*o) {
+			for (o = d->oneof; *o; o++)
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+				         o == d->oneof ? "" : ", ", *o);
+			return snprintf(why, n, "'%s' must be one of %s, not '%s'", d->key, list, val), 0;
+		}
+	}
 	if (!(copy = strdup(val)))
 		return snprintf(why, n, "out of memory"), 0;
 	free(vals[i]);

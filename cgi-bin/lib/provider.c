@@ -8,6 +8,31 @@
 #include "log.h"
 #include "provider.h"
 
+void provider_net_configure(const char *model)
+{
+	struct img_net_conf nc = {
+		model ? model : conf_str("cutout_model"), conf_str("model_dir"),
+		conf_str("onnxruntime_lib"), (int)conf_int("cutout_threads")
+	};
+
+	img_net_configure(&nc);
+}
+
+enum err provider_local_cutout(const struct img *src, const struct img_cutout_opts *o,
+                               struct img *out, struct img_rect *bbox, int *flags,
+                               char *why, size_t n)
+{
+	static int said;
+	char reason[256];
+
+	if (!o->classical && !img_net_ready(reason, sizeof reason) && !said) {
+		said = 1;
+		log_warn("the cutout network is unavailable (%s); cutting with the classical engine",
+		         reason);
+	}
+	return img_cutout_why(src, o, out, bbox, flags, why, n);
+}
+
 enum err provider_conf_load(struct provider_conf *pc)
 {
 	const char *k = conf_str("cutout_provider");
@@ -153,11 +178,11 @@ enum err provider_cutout(const struct provider_conf *pc, const void *bytes, size
 	if (remote_used)
 		*remote_used = 0;
 	if (pc->kind == PROVIDER_LOCAL)
-		return img_cutout_why(src, o, out, bbox, flags, why, n);
+		return provider_local_cutout(src, o, out, bbox, flags, why, n);
 	memset(out, 0, sizeof *out);
 	reason[0] = 0;
 	if (!remote(pc, bytes, len, src, out, reason, sizeof reason)) {
-		*flags = 0;
+		*flags = IMG_CUT_REMOTE;
 		*bbox = img_alpha_bbox(out);
 		if (!bbox->w)
 			*flags |= IMG_CUT_NO_SUBJECT;
@@ -174,7 +199,7 @@ enum err provider_cutout(const struct provider_conf *pc, const void *bytes, size
 	}
 	log_warn("cutout provider %s failed (%s); using the local cutout",
 	         pc->kind == PROVIDER_REMOVEBG ? "removebg" : "rembg", reason);
-	return img_cutout_why(src, o, out, bbox, flags, why, n);
+	return provider_local_cutout(src, o, out, bbox, flags, why, n);
 }
 
 /* provider_cutout() in the shape of the engine's pluggable cutout stage. */
@@ -190,12 +215,11 @@ void provider_attach(struct img_opts *o)
 	/* Settings, not request data: one per process, re-read at each call. */
 	static struct provider_conf pc;
 
+	provider_net_configure(NULL);
 	if (provider_conf_load(&pc)) {
 		log_error("cutout_provider is invalid; using the local cutout");
-		return;
+		pc.kind = PROVIDER_LOCAL;
 	}
-	if (pc.kind == PROVIDER_LOCAL)
-		return;
 	o->cutout = cutout_stage;
 	o->cutout_ctx = &pc;
 }

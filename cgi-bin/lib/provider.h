@@ -42,8 +42,19 @@ enum err provider_cutout(const struct provider_conf *pc, const void *bytes, size
                          struct img *out, struct img_rect *bbox, int *flags, int *remote,
                          char *why, size_t n);
 
-/* Plugs the configured provider into o as its cutout stage, so img_process() uses it;
- * nothing for local (or an invalid provider setting, which is logged). */
+/* Hands the network settings of the loaded conf (cutout_model, or model when not NULL;
+ * cutout_threads, model_dir, onnxruntime_lib) to the engine. Loads nothing. */
+void provider_net_configure(const char *model);
+
+/* The local cutout: img_cutout_why() with the configured network, logging once per
+ * process why the network cannot be used (the classical engine then cuts). */
+enum err provider_local_cutout(const struct img *src, const struct img_cutout_opts *o,
+                               struct img *out, struct img_rect *bbox, int *flags,
+                               char *why, size_t n);
+
+/* Hands the network settings to the engine and plugs the configured provider into o as
+ * its cutout stage, so img_process() uses it (local for an invalid provider setting,
+ * which is logged). */
 void provider_attach(struct img_opts *o);
 
 #endif

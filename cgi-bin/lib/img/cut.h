@@ -59,14 +59,22 @@ double cut_adj3(const double m[9], double r[9]);
 
 /* cut_matte.c */
 /*
- * From a 0/1 label grid lab of mw x mh (with its colors rgb) to the full-resolution
- * matte in out->alpha and foreground colors in out->gd (out is src's size, colors a
- * copy of src): a color guided filter in a narrow band around the boundary, upsampled
- * as a fast guided filter, then blur-fusion foreground estimation. hard_edges: a binary
- * matte. ERR_NOMEM.
+ * From a 0/1 label grid lab of mw x mh (with its colors rgb), or a soft one (soft, 0..1,
+ * used instead when not NULL), to the full-resolution matte in out->alpha and
+ * foreground colors in out->gd (out is src's size, colors a copy of src): a color
+ * guided filter in a narrow band around the boundary, upsampled as a fast guided
+ * filter, then blur-fusion foreground estimation. hard_edges: a binary matte. ERR_NOMEM.
  */
-enum err cut_matte(const struct img *src, const float *rgb, const uint8_t *lab, int mw,
-                   int mh, int hard_edges, struct img *out);
+enum err cut_matte(const struct img *src, const float *rgb, const uint8_t *lab,
+                   const float *soft, int mw, int mh, int hard_edges, struct img *out);
+
+/* cut_net.c */
+#define CUT_NET_SIDE 1024      /* the network's input and output side, pixels */
+/* Runs the network on the rectangle r of src (inside it, w and h > 0), resized to
+ * CUT_NET_SIDE square; writes the foreground probability (0..1) of each of the
+ * CUT_NET_SIDE^2 output pixels into p. ERR_UNSUPPORTED when no network can be loaded
+ * (img_net_ready() says why), ERR_NOMEM, ERR_INTERNAL when the run fails. */
+enum err cut_net_run(const struct img *src, const struct img_rect *r, float *p);
 
 /* cut_key.c */
 /* Detects a green (1) or blue (2) screen from the border of src; 0 when none. */

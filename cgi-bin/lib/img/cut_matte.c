@@ -185,8 +185,8 @@ static void *rows_run(void *arg)
 	return NULL;
 }
 
-enum err cut_matte(const struct img *src, const float *rgb, const uint8_t *lab, int mw,
-                   int mh, int hard_edges, struct img *out)
+enum err cut_matte(const struct img *src, const float *rgb, const uint8_t *lab,
+                   const float *soft, int mw, int mh, int hard_edges, struct img *out)
 {
 	int W = img_w(src), H = img_h(src), x, c, r, rf, x0;
 	size_t m = (size_t)mw * mh, i;
@@ -208,7 +208,7 @@ enum err cut_matte(const struct img *src, const float *rgb, const uint8_t *lab, 
 	rf = 3 * r;
 	for (i = 0; i < m; i++) {
 		float I0 = rgb[3 * i] / 255.f, I1 = rgb[3 * i + 1] / 255.f, I2 = rgb[3 * i + 2] / 255.f;
-		float p = lab[i] ? 1.f : 0.f;
+		float p = soft ? soft[i] : lab[i] ? 1.f : 0.f;
 		P[P_I][i] = I0;
 		P[P_I + 1][i] = I1;
 		P[P_I + 2][i] = I2;

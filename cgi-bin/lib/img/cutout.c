@@ -46,6 +46,14 @@
 #define OPEN_ITERATIONS 2     /* its rounds (more measured no better: the prior misleads) */
 #define OPEN_CONTRAST 1.10    /* the open frame's cut wins with this much more contrast */
 #define OPEN_AREA     0.05    /* and at least this share of the picture as subject */
+#define NET_WORK_PIXELS knob("NWP", 100000)  /* work resolution with the network */
+#define NET_SURE      knob("NSURE", 0.9)  /* the network is sure of a color sample here */
+#define NET_EPS       knob("NEPS", 0.002)
+#define NET_WEIGHT    knob("NW", 1.0)    /* its log-odds in the cost */
+#define COLOR_WEIGHT  knob("CW", 0.5)    /* the color models' log-likelihood ratio */
+#define ZOOM_AREA     knob("ZA", 0.3)    /* zoom in on a subject box under this share */
+#define ZOOM_MARGIN   knob("ZM", 0.2)    /* with this margin (of its larger side) */
+static double knob(const char *k, double d) { const char *v = getenv(k); return v ? atof(v) : d; }
 #define FRAME_BAND(w, h) (((w) < (h) ? (w) : (h)) / 30 + 1)  /* the frame band, pixels */
 
 
@@ -57,6 +65,7 @@ struct work {
 	int32_t *ncap;     /* 4 * mw * mh */
 	int32_t *unary;    /* the last round's model costs (no hard constraints) */
 	uint8_t *lab;      /* the automatic result */
+	float *prob;       /* the network's foreground probability (NULL: classical) */
 	int no_subject;
 };
 
@@ -71,6 +80,7 @@ static void work_free(struct work *wk)
 	free(wk->ncap);
 	free(wk->unary);
 	free(wk->lab);
+	free(wk->prob);
 	free(wk);
 }
 
@@ -121,11 +131,11 @@ static uint64_t pixel_key(const struct img *src, uint64_t salt)
 	return h;
 }
 
-/* Averages src down to about WORK_PIXELS (never up) into wk->rgb. */
-static enum err downscale(const struct img *src, struct work *wk)
+/* Averages src down to about px pixels (never up) into wk->rgb. */
+static enum err downscale(const struct img *src, struct work *wk, double px)
 {
 	int W = img_w(src), H = img_h(src), x, y, X, Y, x0, x1, y0, y1;
-	double s = sqrt((double)WORK_PIXELS / ((double)W * H));
+	double s = sqrt(px / ((double)W * H));
 
 	if (s > 1)
 		s = 1;
@@ -803,6 +813,146 @@ out:
 	return e;
 }
 
+/* ---- the neural first opinion ---- */
+
+/* Area-averages the network's map p (CUT_NET_SIDE square, stretched over the image
+ * rectangle r of a W x H image) into the work cells whose centers lie in r. */
+static void net_project(const float *p, const struct img_rect *r, int W, int H,
+                        struct work *wk)
+{
+	int x, y, u, v;
+
+	for (y = 0; y < wk->mh; y++) {
+		double cy0 = (double)y * H / wk->mh, cy1 = (double)(y + 1) * H / wk->mh;
+		double cy = (cy0 + cy1) / 2;
+		int v0, v1;
+		if (cy < r->y || cy >= r->y + r->h)
+			continue;
+		v0 = (int)floor((cy0 - r->y) * CUT_NET_SIDE / r->h);
+		v1 = (int)ceil((cy1 - r->y) * CUT_NET_SIDE / r->h);
+		v0 = v0 < 0 ? 0 : v0 > CUT_NET_SIDE - 1 ? CUT_NET_SIDE - 1 : v0;
+		v1 = v1 <= v0 ? v0 + 1 : v1 > CUT_NET_SIDE ? CUT_NET_SIDE : v1;
+		for (x = 0; x < wk->mw; x++) {
+			double cx0 = (double)x * W / wk->mw, cx1 = (double)(x + 1) * W / wk->mw;
+			double cx = (cx0 + cx1) / 2, acc = 0;
+			int u0, u1;
+			if (cx < r->x || cx >= r->x + r->w)
+				continue;
+			u0 = (int)floor((cx0 - r->x) * CUT_NET_SIDE / r->w);
+			u1 = (int)ceil((cx1 - r->x) * CUT_NET_SIDE / r->w);
+			u0 = u0 < 0 ? 0 : u0 > CUT_NET_SIDE - 1 ? CUT_NET_SIDE - 1 : u0;
+			u1 = u1 <= u0 ? u0 + 1 : u1 > CUT_NET_SIDE ? CUT_NET_SIDE : u1;
+			for (v = v0; v < v1; v++)
+				for (u = u0; u < u1; u++)
+					acc += p[(size_t)v * CUT_NET_SIDE + u];
+			wk->prob[(size_t)y * wk->mw + x] = (float)(acc / ((double)(v1 - v0) * (u1 - u0)));
+		}
+	}
+}
+
+/*
+ * The network's opinion of the image (or of the roi) at work resolution, into
+ * wk->prob. When the subject it finds covers little of the picture, the network runs
+ * again on the subject's surroundings at its full input resolution (a small person in
+ * a wide shot gets as many network pixels as a portrait), and that second opinion
+ * replaces the first inside the zoomed rectangle.
+ */
+static enum err net_opinion(const struct img *src, struct work *wk, const int roi[4])
+{
+	int W = img_w(src), H = img_h(src), x, y, x0, y0, x1 = -1, y1 = -1;
+	struct img_rect r = { roi[0], roi[1], roi[2] - roi[0], roi[3] - roi[1] }, z;
+	size_t m = (size_t)wk->mw * wk->mh;
+	float *p = malloc(sizeof(float) * CUT_NET_SIDE * CUT_NET_SIDE);
+	double mx, my;
+	enum err e = ERR_NOMEM;
+
+	wk->prob = calloc(m, sizeof *wk->prob);
+	if (!p || !wk->prob)
+		goto out;
+	if ((e = cut_net_run(src, &r, p)))
+		goto out;
+	net_project(p, &r, W, H, wk);
+	/* The subject's box on the work grid. */
+	x0 = wk->mw;
+	y0 = wk->mh;
+	for (y = 0; y < wk->mh; y++)
+		for (x = 0; x < wk->mw; x++)
+			if (wk->prob[(size_t)y * wk->mw + x] >= 0.5f) {
+				x0 = x < x0 ? x : x0;
+				x1 = x > x1 ? x : x1;
+				y0 = y < y0 ? y : y0;
+				y1 = y > y1 ? y : y1;
+			}
+	if (x1 < 0)
+		goto out;
+	/* In image pixels, with a margin of ZOOM_MARGIN of its larger side. */
+	z.x = (int)((double)x0 * W / wk->mw);
+	z.y = (int)((double)y0 * H / wk->mh);
+	z.w = (int)ceil((double)(x1 + 1) * W / wk->mw) - z.x;
+	z.h = (int)ceil((double)(y1 + 1) * H / wk->mh) - z.y;
+	mx = my = ZOOM_MARGIN * (z.w > z.h ? z.w : z.h);
+	x0 = (int)fmax(r.x, z.x - mx);
+	y0 = (int)fmax(r.y, z.y - my);
+	x1 = (int)fmin(r.x + r.w, z.x + z.w + mx);
+	y1 = (int)fmin(r.y + r.h, z.y + z.h + my);
+	z = (struct img_rect){ x0, y0, x1 - x0, y1 - y0 };
+	if ((double)z.w * z.h > ZOOM_AREA * (double)r.w * r.h || z.w < 16 || z.h < 16)
+		goto out;
+	if ((e = cut_net_run(src, &z, p)))
+		goto out;
+	net_project(p, &z, W, H, wk);
+out:
+	free(p);
+	return e;
+}
+
+/*
+ * The segmentation from the network's opinion: each pixel's cost is the network's
+ * log-odds plus, with a smaller weight, the log-likelihood ratio of color models fit
+ * where the network is sure; the contrast-sensitive graph cut then puts the boundary
+ * on the picture's edges, and the roi (hard) holds. Fills wk->unary, lab, no_subject.
+ */
+static enum err segment_net(struct work *wk, const uint8_t *hard)
+{
+	size_t m = (size_t)wk->mw * wk->mh, i, nfg = 0;
+	uint8_t *sel = malloc(m);
+	int32_t *tcap = malloc(m * sizeof *tcap);
+	struct cut_gmm fg, bg;
+	int colors;
+	enum err e = ERR_NOMEM;
+
+	wk->unary = malloc(m * sizeof *wk->unary);
+	wk->lab = calloc(m, 1);
+	if (!sel || !tcap || !wk->unary || !wk->lab)
+		goto out;
+	for (i = 0; i < m; i++)
+		sel[i] = hard && hard[i] == CUT_OUT_ROI ? 2 : wk->prob[i] >= NET_SURE ? 1 :
+		         wk->prob[i] <= 1 - NET_SURE ? 0 : 2;
+	colors = fit_both(&fg, &bg, wk->rgb, m, sel);
+	for (i = 0; i < m; i++) {
+		double p = fmin(fmax(wk->prob[i], NET_EPS), 1 - NET_EPS);
+		double d = NET_WEIGHT * log(p / (1 - p));
+		if (colors)
+			d += COLOR_WEIGHT * (cut_gmm_nll(&bg, wk->rgb + 3 * i) - cut_gmm_nll(&fg, wk->rgb + 3 * i));
+		wk->unary[i] = (int32_t)lround(d * CUT_SCALE);
+	}
+	terminals(wk->unary, hard, m, tcap);
+	if ((e = cut_maxflow(wk->mw, wk->mh, tcap, wk->ncap, wk->lab)))
+		goto out;
+	if (cut_clean(wk->lab, wk->mw, wk->mh, hard, 0) < 0) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < m; i++)
+		nfg += wk->lab[i];
+	wk->no_subject = nfg == 0;
+	e = ERR_OK;
+out:
+	free(sel);
+	free(tcap);
+	return e;
+}
+
 /* The bounding box of alpha > 0 and the no-subject flag. */
 static void finish(struct img *out, struct img_rect *bbox, int *flags)
 {
@@ -836,7 +986,7 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
                         struct img *out, struct img_rect *bbox, int *flags,
                         char *why, size_t n)
 {
-	int W = img_w(src), H = img_h(src), roi[4] = { 0, 0, 0, 0 }, x, y, which, hinted;
+	int W = img_w(src), H = img_h(src), roi[4] = { 0, 0, 0, 0 }, x, y, which, hinted, neural;
 	struct work *wk = NULL;
 	uint8_t *full = NULL, *hard = NULL;
 	int32_t *tcap = NULL;
@@ -892,7 +1042,8 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 		*flags |= IMG_CUT_KEYED;
 		goto hard_labels;
 	}
-	key = pixel_key(src, (uint64_t)o->type * 0x51ed27 ^
+	neural = !o->classical && img_net_ready(NULL, 0);
+	key = pixel_key(src, (uint64_t)neural << 62 ^ (uint64_t)o->type * 0x51ed27 ^
 	                     ((uint64_t)roi[0] << 48 ^ (uint64_t)roi[1] << 32 ^
 	                      (uint64_t)roi[2] << 16 ^ (uint64_t)roi[3]));
 	wk = o->no_cache ? NULL : cache_take(key);
@@ -901,7 +1052,7 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 	} else {
 		uint8_t *rh = NULL;
 		wk = calloc(1, sizeof *wk);
-		if (!wk || (e = downscale(src, wk)))
+		if (!wk || (e = downscale(src, wk, neural ? NET_WORK_PIXELS : WORK_PIXELS)))
 			goto out;
 		wk->key = key;
 		m = (size_t)wk->mw * wk->mh;
@@ -921,11 +1072,18 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 						rh[(size_t)y * wk->mw + x] = CUT_OUT_ROI;
 				}
 		}
-		e = segment(wk, rh, o->type);
+		if (neural && (e = net_opinion(src, wk, roi)) && e != ERR_NOMEM) {
+			neural = 0;        /* the network failed after all: the classical engine */
+			free(wk->prob);
+			wk->prob = NULL;
+		}
+		e = neural ? segment_net(wk, rh) : segment(wk, rh, o->type);
 		free(rh);
 		if (e)
 			goto out;
 	}
+	if (wk->prob)
+		*flags |= IMG_CUT_NEURAL;
 	m = (size_t)wk->mw * wk->mh;
 	if (hinted) {
 		/* One more cut with the hints as hard labels on the cached model costs. */
@@ -955,10 +1113,10 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 			e = e ? e : ERR_NOMEM;
 			goto out;
 		}
-		e = cut_matte(src, wk->rgb, lab, wk->mw, wk->mh, o->hard_edges, out);
+		e = cut_matte(src, wk->rgb, lab, NULL, wk->mw, wk->mh, o->hard_edges, out);
 		free(lab);
 	} else {
-		e = cut_matte(src, wk->rgb, wk->lab, wk->mw, wk->mh, o->hard_edges, out);
+		e = cut_matte(src, wk->rgb, wk->lab, getenv("SOFT") && wk->prob ? wk->prob : NULL, wk->mw, wk->mh, o->hard_edges, out);
 	}
 	if (e)
 		goto out;
@@ -988,6 +1146,13 @@ out:
 		*flags = 0;
 	}
 	return e;
+}
+
+const char *img_cut_engine(int flags)
+{
+	return flags & IMG_CUT_REMOTE ? "remote" : flags & IMG_CUT_KEPT_ALPHA ? "own-alpha" :
+	       flags & IMG_CUT_KEYED ? "chroma-key" : flags & IMG_CUT_NEURAL ? img_net_model() :
+	       "classical";
 }
 
 enum err img_cutout(const struct img *src, const struct img_cutout_opts *o,

@@ -49,6 +49,7 @@ struct img_cut_coord {
  *   hard_edges   semitransparency=false: a binary matte (0 or 255).
  *   ignore_alpha keep_alpha=false: an image with transparency is cut like any other.
  *   no_cache     skip the in-process cache of per-image work (tests, benchmarks).
+ *   classical    the classical engine even when the network is available.
  */
 struct img_cutout_opts {
 	enum img_cut_type type;
@@ -64,13 +65,45 @@ struct img_cutout_opts {
 	int hard_edges;
 	int ignore_alpha;
 	int no_cache;
+	int classical;
 };
+
+/*
+ * The segmentation network's settings (cut_net.c), process-wide. model is
+ * "isnet-medium", "isnet-small" (files dir/MODEL.onnx) or "none" (classical engine
+ * only); runtime is the path of libonnxruntime.so ("" or NULL: dir/libonnxruntime.so);
+ * threads the intra-op threads of one run. The strings are copied. Changing any of them
+ * unloads a loaded network; nothing is loaded until the first cutout needs it.
+ */
+struct img_net_conf {
+	const char *model, *dir, *runtime;
+	int threads;
+};
+void img_net_configure(const struct img_net_conf *c);
+/* 1 when the network is loaded, loading it (with a warm-up run) on the first call
+ * after img_net_configure(); 0 when it cannot be, with the reason in why[n] (may be
+ * NULL). A failed load is not retried until the settings change. Thread-safe. */
+int img_net_ready(char *why, size_t n);
+/* The configured model's name ("none" when unset); static storage. */
+const char *img_net_model(void);
+/* A cheap check that the network could load, without loading it (for /health): the
+ * model file is readable and the runtime opens and is recent enough. 1, or 0 with the
+ * reason in why[n]. */
+int img_net_check(char *why, size_t n);
+/* How many network runs this process has made (warm-up excluded). */
+long img_net_runs(void);
 
 /* Flags reported by img_cutout(). */
 #define IMG_CUT_NO_SUBJECT 1 /* nothing was found: the matte is all transparent */
 #define IMG_CUT_KEYED      2 /* a green or blue screen was detected and keyed */
 #define IMG_CUT_KEPT_ALPHA 4 /* the image's own transparency was kept */
 #define IMG_CUT_CACHED     8 /* the per-image segmentation work came from the cache */
+#define IMG_CUT_NEURAL    16 /* the segmentation network gave the first opinion */
+#define IMG_CUT_REMOTE    32 /* a remote provider made the matte (set by that stage) */
+
+/* The name of the engine that made a cutout with these IMG_CUT_* flags ("isnet-medium",
+ * "classical", "chroma-key", "own-alpha", "remote"); static storage. */
+const char *img_cut_engine(int flags);
 
 /*
  * Sets one cutout option from its text value. Returns ERR_OK when key is a cutout

@@ -135,8 +135,10 @@ enum err img_process(const void *bytes, size_t len, const struct img_opts *o,
 			goto out;
 		free(im.alpha);
 		im.alpha = plane;
+		res->engine = "matte";
 	} else if (im.alpha && !o->cut.ignore_alpha) {
 		res->flags |= IMG_RES_OWN_ALPHA;
+		res->engine = "own-alpha";
 	}
 	if ((e = fit_pixels(&im, o->size_pixels)))
 		goto out;
@@ -147,6 +149,7 @@ enum err img_process(const void *bytes, size_t len, const struct img_opts *o,
 			goto out;
 		if (flags & IMG_CUT_NO_SUBJECT)
 			res->flags |= IMG_RES_NO_SUBJECT;
+		res->engine = img_cut_engine(flags);
 		subject = &cut;
 		if (o->bg_blur <= 0)
 			img_free(&im);      /* the original is no longer needed: free it early */

@@ -100,6 +100,9 @@ struct img_result {
 	int src_width, src_height;   /* of the input, upright */
 	struct img_rect fg;          /* foreground bounding box in result coordinates */
 	int flags;                   /* IMG_RES_* */
+	const char *engine;          /* who made the matte: the model's name ("isnet-medium"),
+	                              * "classical", "chroma-key", "own-alpha", "matte" (given),
+	                              * "remote"; NULL when nothing was cut (filter mode) */
 	char why[160];               /* on a cutout error: its reason ("roi_exceeds_bounds: ...") */
 };
 
