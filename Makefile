@@ -67,7 +67,7 @@ MIGR    := $(sort $(wildcard sql/[0-9]*.sql))
 .PHONY: all run test bench quality install clean deps
 # Keep object files of tests and programs (they are intermediates of pattern rules).
 .SECONDARY:
-all: $(BINS) $(UNIT) $(FUZZ)
+all: $(BINS) $(UNIT) $(FUZZ) $(BUILD)/source.tar.gz
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -105,6 +105,23 @@ $(BUILD)/tests/fuzz/replay.o: tests/fuzz/replay.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# The source of the version being built (AGPL-3.0 section 13): nginx serves it at
+# /source.tar.gz, the default source_url that every page links to. In a git checkout it
+# holds the tracked files as they are in the working tree (uncommitted edits included;
+# .git/index changes when a file is added or removed); elsewhere, the source folders.
+SRC_FILES := $(sort $(wildcard $(or $(if $(wildcard .git),$(shell git ls-files 2>/dev/null)), \
+               Makefile README.md LICENSE nginx.conf .gitignore \
+               $(shell find .ci bench cgi-bin conf sql tests www -type f \
+                       ! -path '*/node_modules/*' 2>/dev/null))))
+$(BUILD)/source.tar.gz: $(SRC_FILES) $(wildcard .git/index)
+	@mkdir -p $(@D)
+	@echo "source archive: $@ ($(words $(SRC_FILES)) files)"
+	@printf '%s\n' $(SRC_FILES) > $@.list
+	@tar -c -I 'gzip -9n' -f $@.tmp --sort=name --owner=0 --group=0 --numeric-owner \
+	    --no-recursion --transform 's,^,backdrop-$(VERSION)/,' -T $@.list
+	@rm -f $@.list
+	@mv $@.tmp $@
+
 deps:
 	@sh conf/deps.sh
 
@@ -124,6 +141,8 @@ quality: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) sh bench/quality.sh $(DATA)
 
+# Programs, pages, settings, the source archive, LICENSE and README, and (when make deps
+# installed them) the network and its runtime, with their licence files.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/backdrop/cgi-bin $(DESTDIR)$(PREFIX)/bin \
 	           $(DESTDIR)$(PREFIX)/share/backdrop $(DESTDIR)$(PREFIX)/etc
@@ -132,6 +151,15 @@ install: all
 	cp -R www $(DESTDIR)$(PREFIX)/share/backdrop/
 	install -m 0644 nginx.conf $(DESTDIR)$(PREFIX)/share/backdrop/nginx.conf
 	install -m 0644 conf/backdrop.conf $(DESTDIR)$(PREFIX)/etc/backdrop.conf
+	install -m 0644 $(BUILD)/source.tar.gz $(DESTDIR)$(PREFIX)/share/backdrop/source.tar.gz
+	install -d $(DESTDIR)$(PREFIX)/share/doc/backdrop
+	install -m 0644 LICENSE README.md $(DESTDIR)$(PREFIX)/share/doc/backdrop/
+	if [ -d $(MODEL_DIR) ]; then \
+	    install -d $(DESTDIR)$(PREFIX)/share/backdrop/model $(DESTDIR)$(PREFIX)/share/doc/backdrop/licenses && \
+	    install -m 0644 $(MODEL_DIR)/*.onnx $(DESTDIR)$(PREFIX)/share/backdrop/model/ && \
+	    install -m 0755 $(MODEL_DIR)/libonnxruntime.so $(DESTDIR)$(PREFIX)/share/backdrop/model/ && \
+	    install -m 0644 $(MODEL_DIR)/licenses/* $(DESTDIR)$(PREFIX)/share/doc/backdrop/licenses/; \
+	fi
 
 clean:
 	rm -rf build

@@ -74,8 +74,9 @@ static void cors(struct req *r)
 		return;
 	}
 	resp_header(r, "Access-Control-Expose-Headers", "X-Width, X-Height, X-Type, X-Foreground-Top, "
-	            "X-Foreground-Left, X-Foreground-Width, X-Foreground-Height, X-Credits-Charged, "
-	            "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After");
+	            "X-Foreground-Left, X-Foreground-Width, X-Foreground-Height, X-Cutout-Engine, "
+	            "X-Credits-Charged, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, "
+	            "Retry-After");
 }
 
 static enum err preflight(struct req *r)
@@ -174,11 +175,14 @@ static int accepts_json(struct req *r)
 	return a && strstr(a, "application/json");
 }
 
-/* Sends a result: the bytes with their type, or {"data": {...}} for JSON clients. */
+/* Sends a result: the bytes with their type, or {"data": {...}} for JSON clients (with
+ * the engine, but for remove.bg, whose shape stays its own). */
 static enum err send_result(struct req *r, const struct img_result *res)
 {
+	const struct ctx *c = r->ctx;
 	struct json_object *o, *d;
 
+	resp_cutout_engine(r, res->engine);
 	resp_header(r, "X-Width", "%d", res->width);
 	resp_header(r, "X-Height", "%d", res->height);
 	resp_header(r, "X-Foreground-Top", "%d", res->fg.y);
@@ -188,7 +192,7 @@ static enum err send_result(struct req *r, const struct img_result *res)
 	resp_header(r, "Cache-Control", "no-store");
 	if (!accepts_json(r))
 		return resp_body(r, 200, res->mime, res->data, res->len);
-	if (!(d = render_result_json(res)) || !(o = json_object_new_object())) {
+	if (!(d = render_result_json(res, !c->removebg)) || !(o = json_object_new_object())) {
 		json_object_put(d);
 		return ERR_NOMEM;
 	}
@@ -332,6 +336,7 @@ static enum err h_removebg(struct req *r)
 	resp_header(r, "X-Credits-Charged", "%s", out.credits);
 	rate_headers(r, c);
 	if (out.zip) {
+		resp_cutout_engine(r, out.res.engine);
 		resp_header(r, "X-Width", "%d", out.res.width);
 		resp_header(r, "X-Height", "%d", out.res.height);
 		e = resp_body(r, 200, "application/zip", out.zip, out.zip_len);
@@ -391,7 +396,7 @@ static enum err h_rembg(struct req *r)
 	memset(&res, 0, sizeof res);
 	if ((e = admit(r, c, 0, 1, &id)))
 		return e;
-	if (!(e = removebg_rembg(r, &res)))
+	if (!(e = removebg_rembg(r, &res)) && !(e = resp_cutout_engine(r, res.engine)))
 		e = resp_body(r, 200, "image/png", res.data, res.len);
 	if (e)
 		refund(c, &id, 1);

@@ -77,7 +77,11 @@ user=""
 [ "$(id -u)" = 0 ] && user="user root root;"
 cp /etc/nginx/fastcgi_params "$RUN/fastcgi_params" 2>/dev/null ||
 	die "nginx's fastcgi_params is missing (run: make deps)"
-sed -e "s#@USER@#$user#" -e "s#@RUN@#$RUN#g" -e "s#@ROOT@#$TOP#g" \
+# The source of the version now running (AGPL-3.0 section 13), as `make` built it; a
+# copy, so a rebuild while this runs does not change what /source.tar.gz answers.
+cp "$BIN/source.tar.gz" "$RUN/source.tar.gz" 2>/dev/null ||
+	echo "backdrop: $BIN/source.tar.gz is missing (run: make); /source.tar.gz will be 404" >&2
+sed -e "s#@USER@#$user#" -e "s#@RUN@#$RUN#g" -e "s#@ROOT@#$TOP#g" -e "s#@SOURCE@#$RUN/source.tar.gz#" \
     -e "s#@LISTEN@#$HOST:$PORT#" -e "s#@MAX_BODY@#$maxbody#" \
     "$TOP/nginx.conf" > "$RUN/nginx.conf"
 "$NGINX" -p "$RUN" -c "$RUN/nginx.conf" -e "$RUN/error.log" -g 'daemon off;' 2>>"$RUN/error.log" &

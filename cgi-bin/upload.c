@@ -43,6 +43,8 @@ static enum err upload(struct req *r)
 	if ((e = rec_insert(db, id.user_id, limit, &m.rec, m.options_json, m.img)) == ERR_USER_LIMIT)
 		req_fail(r, e, "%ld records are stored", limit);
 done:
+	if (!e)
+		resp_cutout_engine(r, m.res.engine);
 	if (!req_wants_json(r)) {
 		if (e)
 			log_info("upload from a form failed: %s%s%s", err_code(e), *r->detail ? ": " : "", r->detail);

@@ -2,7 +2,13 @@
 # line. Temporary files live in one folder under the build tree, removed at exit, and
 # a server started here is always stopped at exit.
 set -u
+# The classical engine unless a test turns the network on (why: see tests/run.sh).
+BACKDROP_CUTOUT_MODEL=none
+export BACKDROP_CUTOUT_MODEL
 TOP=${TOP:-$(pwd)}
+# Under SAN=1, what third-party libraries keep until exit is not reported as our leak.
+LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TOP/tests/lsan.supp"
+export LSAN_OPTIONS
 BUILD=${BUILD:-build/rel}
 BIN="$TOP/$BUILD"
 TMPROOT=${TMPROOT:-$TOP/$BUILD/tmp}
@@ -68,6 +74,48 @@ PY
 }
 # header NAME FILE: the value of a header in a headers file (CGI or curl -D).
 header() { tr -d '\r' < "$2" | grep -i "^$1:" | tail -n 1 | sed 's/^[^:]*: *//'; }
+
+# need_model: the tests of the neural cutout need model/isnet-medium.onnx (make deps).
+# Without it the test prints one skip line and ends, unless CI is set: there a missing
+# model is a failure.
+need_model() {
+	[ -f "$TOP/model/isnet-medium.onnx" ] && return 0
+	if [ -n "${CI:-}" ]; then
+		_report 1 "model/isnet-medium.onnx is installed (run make deps)"
+		exit 1
+	fi
+	echo "ok 1 # skip no model"
+	exit 0
+}
+
+# portrait DIR: DIR/photo.png, a photo-like 320x240 portrait (a shaded figure with hair,
+# neck and shoulders, and sensor noise) in front of a busy out-of-focus scene, and
+# DIR/truth.png, the figure's mask. The segmentation network cuts it out cleanly; the
+# classical engine does not (the frame's colors tell it little here).
+portrait() {
+	convert -size 320x240 xc:black -fill white -draw "circle 160,72 160,38" \
+		-draw "rectangle 148,100 172,125" -draw "roundrectangle 92,118 228,260 45,45" "$1/mask.png"
+	convert -size 320x240 xc:'#2a4d8f' -fill '#e0a987' -draw "circle 160,72 160,38" \
+		-draw "rectangle 148,100 172,125" -fill '#4a2a1a' -draw "ellipse 160,52 36,20 180,360" \
+		\( -size 320x240 radial-gradient:'#ffffff'-'#606060' \) -compose multiply -composite \
+		-seed 3 -attenuate 0.3 +noise Gaussian "$1/figure.png"
+	convert -size 320x240 -seed 2 plasma:fractal -blur 0x3 -seed 7 -attenuate 0.5 +noise Gaussian \
+		"$1/figure.png" "$1/mask.png" -compose over -composite "$1/photo.png"
+	convert "$1/mask.png" -colorspace Gray -threshold 50% "$1/truth.png"
+	rm -f "$1/mask.png" "$1/figure.png"
+}
+
+# iou TRUTH PRED: the IoU of PRED's alpha (its gray level without one) against the mask
+# TRUTH, by `backdrop score`; empty when it cannot score.
+iou() {
+	_d=$(mktemp -d "$T/iou.XXXXXX")
+	mkdir -p "$_d/masks" "$_d/pred"
+	cp "$1" "$_d/masks/x.png" && cp "$2" "$_d/pred/x.png" &&
+		"$BIN/backdrop" score "$_d" "$_d/pred" 2>/dev/null | sed -n 's/.* IoU \([0-9.]*\) .*/\1/p'
+	rm -rf "$_d"
+}
+# above A B: passes (exit 0) when the number A is greater than B.
+above() { awk -v a="${1:-0}" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
 
 # free_port: a TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {

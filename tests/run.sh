@@ -8,6 +8,12 @@ BUILD=${BUILD:-build/rel}
 export BUILD
 TOP=$(pwd)
 export TOP
+# The classical engine for every test (unit tests, the command line, CGI, and the
+# service the e2e and browser tests launch): the suite makes hundreds of cutouts that
+# test everything but the segmentation itself, and the network costs seconds each (and
+# ~9 s to load in every process). The tests written for the network turn it on.
+BACKDROP_CUTOUT_MODEL=none
+export BACKDROP_CUTOUT_MODEL
 TMPROOT="$TOP/$BUILD/tmp"
 rm -rf "$TMPROOT"; mkdir -p "$TMPROOT"
 export TMPROOT

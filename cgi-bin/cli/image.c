@@ -9,8 +9,12 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "cli.h"
+#include "conf.h"
+#include "img.h"
+#include "cut.h"        /* after img.h: it names struct img_rect */
 #include "lim.h"
 #include "pipeline.h"
+#include "provider.h"
 #include "str.h"
 
 #define CLI_MAX_FILE_BYTES (512L << 20)  /* the largest input file the tool reads */
@@ -424,9 +428,62 @@ out:
 	return rc;
 }
 
+/* backdrop bench --net PHOTO [N]: the segmentation network alone on the decoded photo,
+ * with the configured cutout_model and cutout_threads. Prints net_load (opening the
+ * runtime and the model, and the warm-up run, once) and net_run, the median ms of
+ * cut_net_run() on the whole photo (its resize to the network's input included). */
+static int bench_net(int argc, char **argv)
+{
+	struct img src = { 0 };
+	struct img_rect r;
+	void *ph = NULL;
+	size_t phn;
+	float *p = NULL;
+	char why[512];
+	double t[64], t0;
+	long runs = 5;
+	int i, rc = 1;
+
+	if (argc < 3 || (argc > 3 && !str_to_long(argv[3], 1, 64, &runs))) {
+		fprintf(stderr, "usage: backdrop bench --net PHOTO [RUNS]\n");
+		return 2;
+	}
+	if (conf_load(why, sizeof why)) {
+		fprintf(stderr, "backdrop bench: %s\n", why);
+		return 2;
+	}
+	provider_net_configure(NULL);
+	if (read_file(argv[2], &ph, &phn) || img_load(ph, phn, NULL, &src)) {
+		fprintf(stderr, "backdrop bench: cannot read %s\n", argv[2]);
+		goto out;
+	}
+	r = (struct img_rect){ 0, 0, img_w(&src), img_h(&src) };
+	if (!(p = malloc((size_t)CUT_NET_SIDE * CUT_NET_SIDE * sizeof *p)))
+		goto out;
+	t0 = now_ms();
+	if (!img_net_ready(why, sizeof why)) {
+		fprintf(stderr, "backdrop bench: the network cannot be used: %s\n", why);
+		goto out;
+	}
+	printf("net_load %.1f\n", now_ms() - t0);
+	for (i = 0; i < runs; i++) {
+		t0 = now_ms();
+		if (cut_net_run(&src, &r, p))
+			goto out;
+		t[i] = now_ms() - t0;
+	}
+	printf("net_run %.1f\n", median(t, (int)runs));
+	rc = 0;
+out:
+	free(ph);
+	free(p);
+	img_free(&src);
+	return rc;
+}
+
 /* backdrop bench PHOTO.jpg SUBJECT.png BG.jpg [N]: medians in ms of decode, composite
  * (subject over background, in memory), and PNG, WebP and JPEG encodes of the result.
- * backdrop bench --cutout PHOTO [N]: see bench_cutout(). */
+ * backdrop bench --cutout PHOTO [N]: see bench_cutout(); --net PHOTO [N]: bench_net(). */
 int cmd_bench(int argc, char **argv)
 {
 	static const char *names[] = { "decode_jpeg", "composite", "encode_png", "encode_webp", "encode_jpeg" };
@@ -439,6 +496,8 @@ int cmd_bench(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--cutout"))
 		return bench_cutout(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "--net"))
+		return bench_net(argc, argv);
 	if (argc < 4 || (argc > 4 && !str_to_long(argv[4], 1, 64, &runs))) {
 		fprintf(stderr, "usage: backdrop bench PHOTO SUBJECT BACKGROUND [RUNS]\n");
 		return 2;

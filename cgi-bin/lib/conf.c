@@ -58,6 +58,7 @@ static const struct def {
 	{ "fetch_connect_timeout", T_INT,  "5", 1, 120, NULL },
 	{ "fetch_max_redirects",   T_INT,  "5", 0, 20, NULL },
 	{ "cors_origins",          T_STR,  "*", 0, 0, NULL },
+	{ "source_url",            T_STR,  "/source.tar.gz", 0, 0, NULL },
 	{ "key_quota_month",       T_INT,  "1000", 0, 1L << 31, NULL },
 	{ "key_rate_minute",       T_INT,  "60", 0, 1000000, NULL },
 	{ "webhook_attempts",      T_INT,  "5", 1, 50, NULL },

@@ -196,7 +196,7 @@ static char *render_body(const struct claimed *c)
 	json_object_object_add(o, "job_id", json_object_new_string(c->id));
 	if (!(e = render_json_parse(c->request, strlen(c->request), &req, why, sizeof why)))
 		e = render_change(req, 0, &res, why, sizeof why);
-	if (!e && (d = render_result_json(&res))) {
+	if (!e && (d = render_result_json(&res, 1))) {
 		json_object_object_add(o, "status", json_object_new_string("succeeded"));
 		json_object_object_add(d, "type", json_object_new_string(res.mime));
 		json_object_object_add(o, "data", d);

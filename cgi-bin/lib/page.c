@@ -1,6 +1,7 @@
 /* page.c: the records page in HTML, records as JSON, flash messages, download names. */
 #include <stdio.h>
 #include <string.h>
+#include "conf.h"
 #include "html.h"
 #include "img.h"
 #include "page.h"
@@ -147,6 +148,22 @@ static enum err item(struct buf *b, const struct record *rec)
 	return e;
 }
 
+/* Appends the page's end: the Source link every page carries (AGPL-3.0 section 13:
+ * network users are offered the running version's source), from the source_url
+ * setting; request-independent, escaped like any other attribute value. */
+static enum err tail(struct buf *b)
+{
+	const char *url = conf_str("source_url");
+	enum err e;
+
+	if (!*url)
+		url = "/source.tar.gz";   /* what nginx serves from the build */
+	if ((e = buf_adds(b, "<footer class=\"links\"><a href=\"")) || (e = html_attr(b, url)) ||
+	    (e = buf_adds(b, "\">Source</a> (AGPL-3.0-or-later)</footer>\n")))
+		return e;
+	return buf_adds(b, "</main>\n</body>\n</html>\n");
+}
+
 enum err page_render(struct buf *b, const char *flash_code, const struct record *recs, int n,
                      long used, long limit)
 {
@@ -162,15 +179,19 @@ enum err page_render(struct buf *b, const char *flash_code, const struct record 
 	    (e = buf_printf(b, "<section class=\"records\">\n<h2>Your images <span class=\"usage\">"
 	                    "%ld of %ld used</span></h2>\n", used, limit)))
 		return e;
-	if (n == 0)
-		return buf_adds(b, "<p class=\"empty\">No images yet. Upload one above.</p>\n"
-		                   "</section>\n</main>\n</body>\n</html>\n");
+	if (n == 0) {
+		if ((e = buf_adds(b, "<p class=\"empty\">No images yet. Upload one above.</p>\n</section>\n")))
+			return e;
+		return tail(b);
+	}
 	if ((e = buf_adds(b, "<ul class=\"list\">\n")))
 		return e;
 	for (i = 0; i < n; i++)
 		if ((e = item(b, &recs[i])))
 			return e;
-	return buf_adds(b, "</ul>\n</section>\n</main>\n</body>\n</html>\n");
+	if ((e = buf_adds(b, "</ul>\n</section>\n")))
+		return e;
+	return tail(b);
 }
 
 /* The file extension of a MIME type we produce. */

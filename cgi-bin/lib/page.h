@@ -23,8 +23,9 @@ enum err page_redirect(struct req *r, const char *code);
 struct json_object *page_record_json(const struct record *rec);
 
 /* Appends the whole HTML page to b: the upload form, the flash message of flash_code
- * (ignored unless page_flash knows it), "used of limit" and the records. Every string
- * reaches the page through html_text / html_attr / html_url. */
+ * (ignored unless page_flash knows it), "used of limit", the records and the Source
+ * link (the source_url setting). Every string reaches the page through html_text /
+ * html_attr / html_url. */
 enum err page_render(struct buf *b, const char *flash_code, const struct record *recs, int n,
                      long used, long limit);
 

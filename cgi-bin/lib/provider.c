@@ -10,11 +10,14 @@
 
 void provider_net_configure(const char *model)
 {
+	char lock[1100];
 	struct img_net_conf nc = {
 		model ? model : conf_str("cutout_model"), conf_str("model_dir"),
-		conf_str("onnxruntime_lib"), (int)conf_int("cutout_threads")
+		conf_str("onnxruntime_lib"), lock, (int)conf_int("cutout_threads")
 	};
 
+	/* The processes of one data folder (one host) take turns at the network. */
+	snprintf(lock, sizeof lock, "%s/net.lock", conf_str("data_dir"));
 	img_net_configure(&nc);
 }
 
@@ -25,7 +28,9 @@ enum err provider_local_cutout(const struct img *src, const struct img_cutout_op
 	static int said;
 	char reason[256];
 
-	if (!o->classical && !img_net_ready(reason, sizeof reason) && !said) {
+	/* cutout_model = none is a choice, not a fault: nothing to say then. */
+	if (!o->classical && !img_net_ready(reason, sizeof reason) && !said &&
+	    strcmp(img_net_model(), "none")) {
 		said = 1;
 		log_warn("the cutout network is unavailable (%s); cutting with the classical engine",
 		         reason);

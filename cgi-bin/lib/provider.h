@@ -47,7 +47,8 @@ enum err provider_cutout(const struct provider_conf *pc, const void *bytes, size
 void provider_net_configure(const char *model);
 
 /* The local cutout: img_cutout_why() with the configured network, logging once per
- * process why the network cannot be used (the classical engine then cuts). */
+ * process why the network cannot be used (the classical engine then cuts); nothing is
+ * logged when cutout_model is none. */
 enum err provider_local_cutout(const struct img *src, const struct img_cutout_opts *o,
                                struct img *out, struct img_rect *bbox, int *flags,
                                char *why, size_t n);

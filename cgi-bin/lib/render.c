@@ -229,7 +229,7 @@ out:
 	return e;
 }
 
-struct json_object *render_result_json(const struct img_result *res)
+struct json_object *render_result_json(const struct img_result *res, int with_engine)
 {
 	struct json_object *d = json_object_new_object();
 	char *b64 = fetch_b64_encode(res->data, res->len);
@@ -247,5 +247,7 @@ struct json_object *render_result_json(const struct img_result *res)
 	json_object_object_add(d, "foreground_left", json_object_new_int(res->fg.x));
 	json_object_object_add(d, "foreground_width", json_object_new_int(res->fg.w));
 	json_object_object_add(d, "foreground_height", json_object_new_int(res->fg.h));
+	if (with_engine && res->engine)
+		json_object_object_add(d, "engine", json_object_new_string(res->engine));
 	return d;
 }

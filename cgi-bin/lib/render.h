@@ -41,8 +41,8 @@ enum err render_run(const void *bytes, size_t len, const struct img_opts *o, con
 enum err render_change(struct json_object *req, int filter_only, struct img_result *res,
                        char *why, size_t n);
 
-/* {"result_b64", "width", "height", "foreground_top/left/width/height"} for res, or
- * NULL without memory. */
-struct json_object *render_result_json(const struct img_result *res);
+/* {"result_b64", "width", "height", "foreground_top/left/width/height"} for res, and
+ * with_engine: "engine" (res->engine, when a cutout ran), or NULL without memory. */
+struct json_object *render_result_json(const struct img_result *res, int with_engine);
 
 #endif

@@ -58,6 +58,11 @@ enum err resp_header(struct req *r, const char *name, const char *fmt, ...)
 	return ERR_OK;
 }
 
+enum err resp_cutout_engine(struct req *r, const char *engine)
+{
+	return engine ? resp_header(r, "X-Cutout-Engine", "%s", engine) : ERR_OK;
+}
+
 enum err resp_body(struct req *r, int status, const char *type, const void *data, size_t len)
 {
 	enum err e;

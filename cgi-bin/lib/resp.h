@@ -13,6 +13,10 @@
  * than LIM_RESP_HEADERS headers are set. A second header of the same name is added, not
  * replaced (use it for Set-Cookie). */
 enum err resp_header(struct req *r, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Adds X-Cutout-Engine: engine, naming who made the matte of a cut-out result (struct
+ * img_result's engine: "isnet-medium", "classical", "chroma-key", ...); nothing when
+ * engine is NULL (no cutout ran, as for a filter-only result). Errors as resp_header. */
+enum err resp_cutout_engine(struct req *r, const char *engine);
 /* Sets status and body (copied) with its Content-Type. */
 enum err resp_body(struct req *r, int status, const char *type, const void *data, size_t len);
 /* Sets status and a JSON body serialised by json-c; takes the reference to obj

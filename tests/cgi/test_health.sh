@@ -13,6 +13,21 @@ is "$(header Content-Type "$CGI_HEADERS")" application/json "Content-Type is JSO
 is "$(header X-Content-Type-Options "$CGI_HEADERS")" nosniff "nosniff is set"
 ok "the database was created with its migrations" sqlite3 "$T/data/backdrop.db" "SELECT 1 FROM schema_migrations WHERE version = 1"
 
+# The model check: the suite runs with cutout_model = none (tests/run.sh).
+is "$(json "$CGI_BODY" 'j["checks"]["model"]')" none "the model check says none with cutout_model none"
+mkdir -p "$T/no-model"
+cgi health GET /health -- BACKDROP_CUTOUT_MODEL=isnet-medium BACKDROP_MODEL_DIR="$T/no-model"
+is "$CGI_STATUS" 200 "a missing model is still 200"
+is "$(json "$CGI_BODY" 'j["status"]')" Degraded "but Degraded"
+is "$(json "$CGI_BODY" 'j["checks"]["model"]')" unavailable "the model check says unavailable"
+unlike "$(cat "$CGI_BODY")" "no-model|onnx|make deps" "the reason is not shown to the client"
+like "$(cat "$T/cgi.err")" "unavailable.*isnet-medium.onnx is missing" "the reason is in the log"
+if [ -f model/isnet-medium.onnx ]; then
+	cgi health GET /health -- BACKDROP_CUTOUT_MODEL=isnet-medium
+	is "$(json "$CGI_BODY" 'j["status"]') $(json "$CGI_BODY" 'j["checks"]["model"]')" "Healthy isnet-medium" \
+		"with the model installed: Healthy, naming it (nothing loaded: the check is cheap)"
+fi
+
 cgi health HEAD /health
 is "$CGI_STATUS" 200 "HEAD /health is 200"
 is "$(wc -c < "$CGI_BODY" | tr -d ' ')" 0 "HEAD has no body"

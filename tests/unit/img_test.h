@@ -7,12 +7,14 @@
 #include <string.h>
 #include "img.h"
 
-/* LeakSanitizer (SAN=1): libavif (inside gd's AVIF codec) and x265 (libheif's HEVC
- * encoder) keep small allocations of their own to exit; they are not ours. */
+/* LeakSanitizer (SAN=1): libavif (inside gd's AVIF codec), x265 (libheif's HEVC
+ * encoder) and onnxruntime (the network stage's runtime) keep small allocations of
+ * their own to exit; they are not ours. */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
-	return "leak:libavif.so\nleak:libx265.so\nleak:libheif.so\nleak:libdav1d.so\nleak:libaom.so\n";
+	return "leak:libavif.so\nleak:libx265.so\nleak:libheif.so\nleak:libdav1d.so\nleak:libaom.so\n"
+	       "leak:libonnxruntime.so\n";
 }
 
 /* A w x h image filled with rgb (0xRRGGBB) and alpha a (255: no plane). */

@@ -44,6 +44,7 @@ int main(void)
 	unsetenv("APP_SECRET_KEY");
 	unsetenv("BACKDROP_USER_LIMIT");
 	unsetenv("BACKDROP_DATA_DIR");
+	unsetenv("BACKDROP_CUTOUT_MODEL");   /* tests/run.sh sets it for the whole suite */
 
 	/* conf/backdrop.conf lists every setting with exactly its built-in default. */
 	is_int(load_with("/dev/null", "/dev/null", why, sizeof why), ERR_OK, "defaults load");

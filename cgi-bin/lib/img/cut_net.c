@@ -11,20 +11,25 @@
  * first run after loading is slow), intra-op threads that sleep instead of spinning
  * (spinning burns the other worker's core under load), and no memory arena, so that an
  * idle worker gives the activations' memory back (see the README for the figures).
- * Runs are serialised by a mutex: two at once in one process would only double the
- * peak memory on the same cores.
+ * Runs are serialised by a mutex in the process and by a lock file between the
+ * processes of a host: two at once would only share the same cores and double the
+ * peak memory.
  *
  * Pre- and post-processing reproduce the model's reference pipeline: the RGB pixels
  * resized to 1024 x 1024 ignoring the aspect ratio by plain bilinear sampling
  * (source x = x * w / 1024, no half-pixel offset), each channel (v - 128) / 256, NCHW;
  * the output is already a probability. */
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include "img.h"
 #include "cutout.h"
 #include "cut.h"
@@ -40,7 +45,7 @@
 
 static pthread_mutex_t net_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
-	char model[32], dir[1024], runtime[1024];
+	char model[32], dir[1024], runtime[1024], lock[1024];
 	int threads;
 	int tried;          /* a load was attempted with these settings */
 	long runs;          /* runs made, warm-up excluded */
@@ -129,7 +134,7 @@ out:
 	return bad;
 }
 
-static int run_locked(const float *in, float *out);
+static int run_host(const float *in, float *out);
 
 /* Opens the runtime and the model, and warms them up. 0 on success, else net.why. */
 static int load(void)
@@ -180,7 +185,7 @@ static int load(void)
 	    failed(net.api->SetIntraOpNumThreads(so, net.threads), "threads") ||
 	    failed(net.api->SetInterOpNumThreads(so, 1), "threads") ||
 	    failed(net.api->AddSessionConfigEntry(so, "session.intra_op.allow_spinning", "0"), "spinning") ||
-	    (!getenv("ARENA") && failed(net.api->DisableCpuMemArena(so), "arena")) ||
+	    failed(net.api->DisableCpuMemArena(so), "arena") ||
 	    failed(net.api->SetSessionGraphOptimizationLevel(so, ORT_ENABLE_ALL), "optimisation") ||
 	    failed(net.api->CreateCpuMemoryInfo(OrtDeviceAllocator, OrtMemTypeDefault, &net.mem), "memory"))
 		goto out;
@@ -196,7 +201,7 @@ static int load(void)
 		snprintf(net.why, sizeof net.why, "out of memory");
 		goto out;
 	}
-	if (run_locked(in, out))
+	if (run_host(in, out))
 		goto out;
 	bad = 0;
 out:
@@ -244,7 +249,7 @@ static float from_half(uint16_t h)
 
 /* One run: in is the 3 x 1024 x 1024 input, out gets the 1024 x 1024 map. 0 on
  * success. The caller holds net_lock. */
-static int run_locked(const float *in, float *out)
+static int infer(const float *in, float *out)
 {
 	int64_t ishape[4] = { 1, 3, CUT_NET_SIDE, CUT_NET_SIDE };
 	OrtValue *iv = NULL, *ov = NULL;
@@ -284,19 +289,36 @@ out:
 	free(half);
 	return bad;
 }
+/* infer() holding the host's lock file (one run at a time on the host), then the run's
+ * memory given back, so that an idle worker keeps only the weights. The caller holds
+ * net_lock. */
+static int run_host(const float *in, float *out)
+{
+	int lk = net.lock[0] ? open(net.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1, bad;
+
+	while (lk >= 0 && flock(lk, LOCK_EX) && errno == EINTR)
+		;
+	bad = infer(in, out);
+	if (lk >= 0)
+		close(lk);    /* releases the lock */
+	malloc_trim(0);
+	return bad;
+}
 #endif /* HAVE_ORT */
 
 void img_net_configure(const struct img_net_conf *c)
 {
 	pthread_mutex_lock(&net_lock);
 	if (strcmp(net.model, c->model ? c->model : "none") || strcmp(net.dir, c->dir ? c->dir : "") ||
-	    strcmp(net.runtime, c->runtime ? c->runtime : "") || net.threads != c->threads) {
+	    strcmp(net.runtime, c->runtime ? c->runtime : "") || net.threads != c->threads ||
+	    strcmp(net.lock, c->lock ? c->lock : "")) {
 #ifdef HAVE_ORT
 		unload();
 #endif
 		copy_str(net.model, sizeof net.model, c->model ? c->model : "none");
 		copy_str(net.dir, sizeof net.dir, c->dir);
 		copy_str(net.runtime, sizeof net.runtime, c->runtime);
+		copy_str(net.lock, sizeof net.lock, c->lock);
 		net.threads = c->threads > 0 ? c->threads : 1;
 		net.tried = 0;
 		net.why[0] = 0;
@@ -403,12 +425,15 @@ out:
 enum err cut_net_run(const struct img *src, const struct img_rect *r, float *p)
 {
 #ifdef HAVE_ORT
-	int W = img_w(src), x, y;
+	int x, y;
 	float *in = NULL;
 	int *x0 = NULL;
 	float *fx = NULL;
 	enum err e = ERR_NOMEM;
 
+	if (r->x < 0 || r->y < 0 || r->w < 1 || r->h < 1 || r->x > img_w(src) - r->w ||
+	    r->y > img_h(src) - r->h)
+		return ERR_INTERNAL;
 	in = malloc(3 * NET_PLANE * sizeof *in);
 	x0 = malloc(CUT_NET_SIDE * sizeof *x0);
 	fx = malloc(CUT_NET_SIDE * sizeof *fx);
@@ -438,16 +463,14 @@ enum err cut_net_run(const struct img *src, const struct img_rect *r, float *p)
 			}
 		}
 	}
-	(void)W;
 	pthread_mutex_lock(&net_lock);
 	if (!ready_locked())
 		e = ERR_UNSUPPORTED;
+	else if (run_host(in, p))
+		e = ERR_INTERNAL;
 	else {
-		struct timespec t0, t1; clock_gettime(CLOCK_MONOTONIC, &t0);
-		e = run_locked(in, p) ? ERR_INTERNAL : ERR_OK;
 		net.runs++;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (getenv("NETT")) fprintf(stderr, "net %.3f s\n", t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+		e = ERR_OK;
 	}
 	pthread_mutex_unlock(&net_lock);
 	if (!e)

@@ -46,14 +46,10 @@
 #define OPEN_ITERATIONS 2     /* its rounds (more measured no better: the prior misleads) */
 #define OPEN_CONTRAST 1.10    /* the open frame's cut wins with this much more contrast */
 #define OPEN_AREA     0.05    /* and at least this share of the picture as subject */
-#define NET_WORK_PIXELS knob("NWP", 100000)  /* work resolution with the network */
-#define NET_SURE      knob("NSURE", 0.9)  /* the network is sure of a color sample here */
-#define NET_EPS       knob("NEPS", 0.002)
-#define NET_WEIGHT    knob("NW", 1.0)    /* its log-odds in the cost */
-#define COLOR_WEIGHT  knob("CW", 0.5)    /* the color models' log-likelihood ratio */
-#define ZOOM_AREA     knob("ZA", 0.3)    /* zoom in on a subject box under this share */
-#define ZOOM_MARGIN   knob("ZM", 0.2)    /* with this margin (of its larger side) */
-static double knob(const char *k, double d) { const char *v = getenv(k); return v ? atof(v) : d; }
+#define NET_SURE      0.9     /* the network is this sure of a color model's sample */
+#define NET_EPS       0.002   /* its probabilities are clamped this far from 0 and 1 */
+#define ZOOM_AREA     0.3     /* zoom in on a subject box under this share of the picture */
+#define ZOOM_MARGIN   0.2     /* with this margin (of the box's larger side) around it */
 #define FRAME_BAND(w, h) (((w) < (h) ? (w) : (h)) / 30 + 1)  /* the frame band, pixels */
 
 
@@ -67,6 +63,7 @@ struct work {
 	uint8_t *lab;      /* the automatic result */
 	float *prob;       /* the network's foreground probability (NULL: classical) */
 	int no_subject;
+	int plain;         /* the frame is a plain backdrop (set by segment()) */
 };
 
 static struct work *cache[CACHE_SLOTS];
@@ -769,6 +766,7 @@ static enum err segment(struct work *wk, const uint8_t *hard, enum img_cut_type 
 		goto out;
 	if ((e = frame_samples(wk, bw, type, 0, chain.sel, &chain.busy, &chain.texture, &partial)))
 		goto out;
+	wk->plain = !chain.busy && chain.texture < PLAIN_TEXTURE;
 	if (!partial) {
 		e = segment_frame(wk, hard, &chain);
 		goto out;
@@ -907,34 +905,63 @@ out:
 }
 
 /*
- * The segmentation from the network's opinion: each pixel's cost is the network's
- * log-odds plus, with a smaller weight, the log-likelihood ratio of color models fit
- * where the network is sure; the contrast-sensitive graph cut then puts the boundary
- * on the picture's edges, and the roi (hard) holds. Fills wk->unary, lab, no_subject.
+ * The segmentation from the network's opinion. Each pixel's cost is a sum of log-odds,
+ * as independent pieces of evidence combine: the network's, and the color models'
+ * log-likelihood ratio. The color models are fit where the network is sure, except on
+ * a plain backdrop, where the classical segmentation's models (fit to the frame, which
+ * is then known to be backdrop) are better evidence than the network's, which can miss
+ * a subject that fills the frame; a person is the network's call even there (it was
+ * trained on people; a white shirt on a white wall is not backdrop). When the network
+ * sees no subject at all it says nothing of where one is, and the classical
+ * segmentation stands alone. The contrast-sensitive graph cut then puts the boundary
+ * on the picture's edges; the roi (hard) holds. Fills wk->unary, lab, no_subject,
+ * plain; wk->prob must be set.
  */
-static enum err segment_net(struct work *wk, const uint8_t *hard)
+static enum err segment_net(struct work *wk, const uint8_t *hard, enum img_cut_type type)
 {
 	size_t m = (size_t)wk->mw * wk->mh, i, nfg = 0;
 	uint8_t *sel = malloc(m);
 	int32_t *tcap = malloc(m * sizeof *tcap);
 	struct cut_gmm fg, bg;
-	int colors;
+	struct work cw = *wk;      /* the classical segmentation: shares rgb and ncap */
+	int colors = 0, classical;
 	enum err e = ERR_NOMEM;
 
+	cw.unary = NULL;
+	cw.lab = NULL;
+	cw.prob = NULL;
 	wk->unary = malloc(m * sizeof *wk->unary);
 	wk->lab = calloc(m, 1);
 	if (!sel || !tcap || !wk->unary || !wk->lab)
 		goto out;
-	for (i = 0; i < m; i++)
-		sel[i] = hard && hard[i] == CUT_OUT_ROI ? 2 : wk->prob[i] >= NET_SURE ? 1 :
-		         wk->prob[i] <= 1 - NET_SURE ? 0 : 2;
-	colors = fit_both(&fg, &bg, wk->rgb, m, sel);
+	if ((e = segment(&cw, hard, type)))
+		goto out;
+	e = ERR_NOMEM;
+	wk->plain = cw.plain;
+	for (i = 0; i < m && wk->prob[i] < 0.5f; i++)
+		;
+	if (i == m) {
+		memcpy(wk->unary, cw.unary, m * sizeof *wk->unary);
+		memcpy(wk->lab, cw.lab, m);
+		wk->no_subject = cw.no_subject;
+		e = ERR_OK;
+		goto out;
+	}
+	classical = cw.plain && type != IMG_CUT_PERSON;
+	if (!classical) {
+		for (i = 0; i < m; i++)
+			sel[i] = hard && hard[i] == CUT_OUT_ROI ? 2 : wk->prob[i] >= NET_SURE ? 1 :
+			         wk->prob[i] <= 1 - NET_SURE ? 0 : 2;
+		colors = fit_both(&fg, &bg, wk->rgb, m, sel);
+	}
 	for (i = 0; i < m; i++) {
-		double p = fmin(fmax(wk->prob[i], NET_EPS), 1 - NET_EPS);
-		double d = NET_WEIGHT * log(p / (1 - p));
-		if (colors)
-			d += COLOR_WEIGHT * (cut_gmm_nll(&bg, wk->rgb + 3 * i) - cut_gmm_nll(&fg, wk->rgb + 3 * i));
-		wk->unary[i] = (int32_t)lround(d * CUT_SCALE);
+		double p = fmin(fmax(wk->prob[i], NET_EPS), 1 - NET_EPS), d = log(p / (1 - p));
+		if (classical)
+			d += (double)cw.unary[i] / CUT_SCALE;
+		else if (colors)
+			d += cut_gmm_nll(&bg, wk->rgb + 3 * i) - cut_gmm_nll(&fg, wk->rgb + 3 * i);
+		d *= CUT_SCALE;
+		wk->unary[i] = d > BAND_COST ? BAND_COST : d < -BAND_COST ? -BAND_COST : (int32_t)lround(d);
 	}
 	terminals(wk->unary, hard, m, tcap);
 	if ((e = cut_maxflow(wk->mw, wk->mh, tcap, wk->ncap, wk->lab)))
@@ -948,6 +975,8 @@ static enum err segment_net(struct work *wk, const uint8_t *hard)
 	wk->no_subject = nfg == 0;
 	e = ERR_OK;
 out:
+	free(cw.unary);
+	free(cw.lab);
 	free(sel);
 	free(tcap);
 	return e;
@@ -1052,7 +1081,7 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 	} else {
 		uint8_t *rh = NULL;
 		wk = calloc(1, sizeof *wk);
-		if (!wk || (e = downscale(src, wk, neural ? NET_WORK_PIXELS : WORK_PIXELS)))
+		if (!wk || (e = downscale(src, wk, WORK_PIXELS)))
 			goto out;
 		wk->key = key;
 		m = (size_t)wk->mw * wk->mh;
@@ -1077,7 +1106,7 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 			free(wk->prob);
 			wk->prob = NULL;
 		}
-		e = neural ? segment_net(wk, rh) : segment(wk, rh, o->type);
+		e = neural ? segment_net(wk, rh, o->type) : segment(wk, rh, o->type);
 		free(rh);
 		if (e)
 			goto out;
@@ -1116,7 +1145,7 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 		e = cut_matte(src, wk->rgb, lab, NULL, wk->mw, wk->mh, o->hard_edges, out);
 		free(lab);
 	} else {
-		e = cut_matte(src, wk->rgb, wk->lab, getenv("SOFT") && wk->prob ? wk->prob : NULL, wk->mw, wk->mh, o->hard_edges, out);
+		e = cut_matte(src, wk->rgb, wk->lab, NULL, wk->mw, wk->mh, o->hard_edges, out);
 	}
 	if (e)
 		goto out;

@@ -72,11 +72,14 @@ struct img_cutout_opts {
  * The segmentation network's settings (cut_net.c), process-wide. model is
  * "isnet-medium", "isnet-small" (files dir/MODEL.onnx) or "none" (classical engine
  * only); runtime is the path of libonnxruntime.so ("" or NULL: dir/libonnxruntime.so);
- * threads the intra-op threads of one run. The strings are copied. Changing any of them
- * unloads a loaded network; nothing is loaded until the first cutout needs it.
+ * threads the intra-op threads of one run; lock a file (created 0600 when missing;
+ * "" or NULL: none) held with flock() during each run, so that the processes sharing it
+ * run the network one at a time (the cores are shared anyway, and one run at a time
+ * bounds the host's peak memory). The strings are copied. Changing any setting unloads
+ * a loaded network; nothing is loaded until the first cutout needs it.
  */
 struct img_net_conf {
-	const char *model, *dir, *runtime;
+	const char *model, *dir, *runtime, *lock;
 	int threads;
 };
 void img_net_configure(const struct img_net_conf *c);
