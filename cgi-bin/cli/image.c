@@ -430,8 +430,10 @@ out:
 
 /* backdrop bench --net PHOTO [N]: the segmentation network alone on the decoded photo,
  * with the configured cutout_model and cutout_threads. Prints net_load (opening the
- * runtime and the model, and the warm-up run, once) and net_run, the median ms of
- * cut_net_run() on the whole photo (its resize to the network's input included). */
+ * runtime and the model, and one warm-up run on the photo: the first run is the slow
+ * one, and the engine warms up by itself only in FastCGI workers) and net_run, the
+ * median ms of the next N cut_net_run() on the whole photo (its resize to the
+ * network's input included). */
 static int bench_net(int argc, char **argv)
 {
 	struct img src = { 0 };
@@ -465,6 +467,8 @@ static int bench_net(int argc, char **argv)
 		fprintf(stderr, "backdrop bench: the network cannot be used: %s\n", why);
 		goto out;
 	}
+	if (cut_net_run(&src, &r, p))
+		goto out;
 	printf("net_load %.1f\n", now_ms() - t0);
 	for (i = 0; i < runs; i++) {
 		t0 = now_ms();

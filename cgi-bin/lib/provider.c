@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
+#include <fcgiapp.h>
 #include "conf.h"
 #include "log.h"
 #include "provider.h"
@@ -13,7 +14,8 @@ void provider_net_configure(const char *model)
 	char lock[1100];
 	struct img_net_conf nc = {
 		model ? model : conf_str("cutout_model"), conf_str("model_dir"),
-		conf_str("onnxruntime_lib"), lock, (int)conf_int("cutout_threads")
+		conf_str("onnxruntime_lib"), lock, (int)conf_int("cutout_threads"),
+		!FCGX_IsCGI()   /* a FastCGI worker cuts many times: warm it up */
 	};
 
 	/* The processes of one data folder (one host) take turns at the network. */

@@ -46,7 +46,7 @@
 static pthread_mutex_t net_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	char model[32], dir[1024], runtime[1024], lock[1024];
-	int threads;
+	int threads, warmup;
 	int tried;          /* a load was attempted with these settings */
 	long runs;          /* runs made, warm-up excluded */
 	char why[256];      /* why it failed */
@@ -136,6 +136,21 @@ out:
 
 static int run_host(const float *in, float *out);
 
+/* One run on a grey picture: the first run after loading is the slow one. 0 on success. */
+static int warm_up(void)
+{
+	float *in = calloc(3 * NET_PLANE, sizeof *in), *out = malloc(NET_PLANE * sizeof *out);
+	int bad = 1;
+
+	if (!in || !out)
+		snprintf(net.why, sizeof net.why, "out of memory");
+	else
+		bad = run_host(in, out);
+	free(in);
+	free(out);
+	return bad;
+}
+
 /* Opens the runtime and the model, and warms them up. 0 on success, else net.why. */
 static int load(void)
 {
@@ -143,7 +158,6 @@ static int load(void)
 	const OrtApiBase *b;
 	OrtSessionOptions *so = NULL;
 	char path[1100];
-	float *in = NULL, *out = NULL;
 	int major = 0, minor = 0, bad = 1;
 	uint32_t ver;
 
@@ -194,21 +208,10 @@ static int load(void)
 	if (io_info(1, &net.in_type, net.in_name, sizeof net.in_name) ||
 	    io_info(0, &net.out_type, net.out_name, sizeof net.out_name))
 		goto out;
-	/* The warm-up run, on a grey picture. */
-	in = calloc(3 * NET_PLANE, sizeof *in);
-	out = malloc(NET_PLANE * sizeof *out);
-	if (!in || !out) {
-		snprintf(net.why, sizeof net.why, "out of memory");
-		goto out;
-	}
-	if (run_host(in, out))
-		goto out;
-	bad = 0;
+	bad = net.warmup && warm_up();
 out:
 	if (so)
 		net.api->ReleaseSessionOptions(so);
-	free(in);
-	free(out);
 	if (bad)
 		unload();
 	return bad;
@@ -311,7 +314,7 @@ void img_net_configure(const struct img_net_conf *c)
 	pthread_mutex_lock(&net_lock);
 	if (strcmp(net.model, c->model ? c->model : "none") || strcmp(net.dir, c->dir ? c->dir : "") ||
 	    strcmp(net.runtime, c->runtime ? c->runtime : "") || net.threads != c->threads ||
-	    strcmp(net.lock, c->lock ? c->lock : "")) {
+	    strcmp(net.lock, c->lock ? c->lock : "") || net.warmup != c->warmup) {
 #ifdef HAVE_ORT
 		unload();
 #endif
@@ -320,6 +323,7 @@ void img_net_configure(const struct img_net_conf *c)
 		copy_str(net.runtime, sizeof net.runtime, c->runtime);
 		copy_str(net.lock, sizeof net.lock, c->lock);
 		net.threads = c->threads > 0 ? c->threads : 1;
+		net.warmup = c->warmup;
 		net.tried = 0;
 		net.why[0] = 0;
 	}

@@ -75,12 +75,15 @@ struct img_cutout_opts {
  * threads the intra-op threads of one run; lock a file (created 0600 when missing;
  * "" or NULL: none) held with flock() during each run, so that the processes sharing it
  * run the network one at a time (the cores are shared anyway, and one run at a time
- * bounds the host's peak memory). The strings are copied. Changing any setting unloads
- * a loaded network; nothing is loaded until the first cutout needs it.
+ * bounds the host's peak memory); warmup: one run on a blank picture right after
+ * loading (the first run is the slow one: worth it in a long-lived worker, not in a
+ * process that cuts once). The strings are copied. Changing any setting unloads a
+ * loaded network; nothing is loaded until the first cutout needs it.
  */
 struct img_net_conf {
 	const char *model, *dir, *runtime, *lock;
 	int threads;
+	int warmup;
 };
 void img_net_configure(const struct img_net_conf *c);
 /* 1 when the network is loaded, loading it (with a warm-up run) on the first call
