@@ -139,7 +139,7 @@ bench: deps
 
 quality: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) sh bench/quality.sh $(DATA)
+	@BUILD=$(BUILD) MODEL=$(MODEL) sh bench/quality.sh $(DATA)
 
 # Programs, pages, settings, the source archive, LICENSE and README, and (when make deps
 # installed them) the network and its runtime, with their licence files.

@@ -29,7 +29,7 @@ IM=$(command -v convert-im6.q16 || command -v convert)
 echo "== service memory with the neural cutout (cutout_model = isnet-medium)"
 jobs=""
 for n in 1 2; do
-	curl -s -o /dev/null -m 600 -H 'Accept: application/json' -F image=@"$T/photo.jpg" "$B/" &
+	curl -s -o /dev/null -m 600 -H 'Accept: application/json' -F image=@"$T/photo.jpg" -F name=bench "$B/" &
 	jobs="$jobs $!"
 	curl -s -o /dev/null -m 600 -H "X-Api-Key: $KEY" -F image_file=@"$T/photo.jpg" "$B/v1.0/removebg" &
 	jobs="$jobs $!"

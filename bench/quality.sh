@@ -2,7 +2,8 @@
 # quality.sh: `make quality DATA=folder`: runs `backdrop cutout` over a data set folder
 # (images/, masks/, optional ignore/) or over each such folder inside DATA, and scores
 # the mattes with `backdrop score`: IoU, MAE and edge MAE means per folder. PER_IMAGE=1
-# adds the per-image lines.
+# adds the per-image lines; MODEL=isnet-medium|isnet-small|none picks the cutout model
+# (default: the cutout_model setting).
 set -u
 BUILD=${BUILD:-build/rel}
 DATA=${1:-}
@@ -21,10 +22,10 @@ for d in "$DATA" "$DATA"/*; do
 	name=$(basename "$d"); n=$((n + 1))
 	out="$TMP/$name"
 	start=$(date +%s.%N)
-	"$BIN" cutout -q --channels alpha "$d/images" -o "$out" || rc=1
+	"$BIN" cutout -q --channels alpha ${MODEL:+--model "$MODEL"} "$d/images" -o "$out" || rc=1
 	end=$(date +%s.%N)
-	printf '== %s (%s images, %.1f s)\n' "$name" "$(ls "$d/images" | wc -l)" \
-		"$(echo "$end - $start" | bc)"
+	printf '== %s (%s images, %.1f s, model %s)\n' "$name" "$(ls "$d/images" | wc -l)" \
+		"$(echo "$end - $start" | bc)" "${MODEL:-$("$BIN" conf | sed -n 's/^cutout_model = //p')}"
 	"$BIN" score $PER "$d" "$out" || rc=1
 done
 if [ "$n" -eq 0 ]; then echo "quality: no images/ and masks/ folders in $DATA" >&2; exit 2; fi

@@ -7,6 +7,7 @@
 #include "err.h"
 
 struct img;
+struct img_rect;
 
 #define CUT_K     5            /* Gaussian components per color model */
 #define CUT_INF   (1 << 26)    /* a terminal capacity that is never cut: a hard constraint */
