@@ -10,8 +10,8 @@
 #include <json-c/json.h>
 #include "cli.h"
 #include "conf.h"
+#include "cut.h"
 #include "img.h"
-#include "cut.h"        /* after img.h: it names struct img_rect */
 #include "lim.h"
 #include "pipeline.h"
 #include "provider.h"
