@@ -201,46 +201,110 @@ static enum err roi_resolve(const struct img_cutout_opts *o, int W, int H, int r
 	return ERR_OK;
 }
 
-/* Draws a round-capped thick segment into plane (W x H) with value v, clipped. */
-static void draw_segment(uint8_t *plane, int W, int H, double ax, double ay, double bx,
-                         double by, double rad, uint8_t v)
+/* The part of row y inside the round-capped segment a-b of radius r (the points within
+ * r of it): [*lo, *hi] in x; 0 when the row misses it. The capsule is convex, so the
+ * part is one interval: the union of what the two end disks and the band between them
+ * (projection on the segment within it, distance to its line within r) cut from it. */
+static int capsule_row(double ax, double ay, double bx, double by, double r, double y,
+                       double *lo, double *hi)
 {
-	double minx = fmin(ax, bx) - rad, maxx = fmax(ax, bx) + rad, dx = bx - ax, dy = by - ay;
-	double minyy = fmin(ay, by) - rad, maxyy = fmax(ay, by) + rad, l2 = dx * dx + dy * dy;
-	int x0 = (int)floor(fmax(0, minx)), x1 = (int)ceil(fmin(W - 1, maxx));
-	int y0 = (int)floor(fmax(0, minyy)), y1 = (int)ceil(fmin(H - 1, maxyy)), x, y;
+	double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, l = sqrt(l2), e, u, v;
+	int k, any = 0;
 
-	for (y = y0; y <= y1; y++)
-		for (x = x0; x <= x1; x++) {
-			double t = l2 > 0 ? ((x - ax) * dx + (y - ay) * dy) / l2 : 0, px, py;
-			t = t < 0 ? 0 : t > 1 ? 1 : t;
-			px = ax + t * dx - x;
-			py = ay + t * dy - y;
-			if (px * px + py * py <= rad * rad)
-				plane[(size_t)y * W + x] = v;
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (k = 0; k < 2; k++) {               /* the end disks */
+		double cx = k ? bx : ax, cy = k ? by : ay;
+		if (fabs(y - cy) <= r) {
+			e = sqrt(r * r - (y - cy) * (y - cy));
+			*lo = fmin(*lo, cx - e);
+			*hi = fmax(*hi, cx + e);
+			any = 1;
 		}
+	}
+	if (l2 > 0) {                           /* the band: an interval of each condition */
+		double p0 = -INFINITY, p1 = INFINITY, q0 = -INFINITY, q1 = INFINITY;
+		/* 0 <= (x - ax) dx + (y - ay) dy <= l2 */
+		if (dx != 0) {
+			u = ax + (-(y - ay) * dy) / dx;
+			v = ax + (l2 - (y - ay) * dy) / dx;
+			p0 = fmin(u, v);
+			p1 = fmax(u, v);
+		} else if ((y - ay) * dy < 0 || (y - ay) * dy > l2) {
+			return any;
+		}
+		/* |(x - ax) dy - (y - ay) dx| <= r l */
+		if (dy != 0) {
+			u = ax + ((y - ay) * dx - r * l) / dy;
+			v = ax + ((y - ay) * dx + r * l) / dy;
+			q0 = fmin(u, v);
+			q1 = fmax(u, v);
+		} else if (fabs((y - ay) * dx) > r * l) {
+			return any;
+		}
+		u = fmax(p0, q0);
+		v = fmin(p1, q1);
+		if (u <= v) {
+			*lo = fmin(*lo, u);
+			*hi = fmax(*hi, v);
+			any = 1;
+		}
+	}
+	return any;
 }
 
-/* The strokes drawn into plane (W x H) with coordinates scaled by s: background
- * first, then foreground over it. */
-static void draw_strokes(const struct img_cutout_opts *o, uint8_t *plane, int W, int H,
-                         double s)
+static int by_lo(const void *a, const void *b)
 {
-	int i, j, pass;
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
 
+/*
+ * The strokes drawn into plane (W x H): background first, then foreground over it.
+ * Row by row, each segment gives the interval of the row it covers; the intervals are
+ * merged and filled, so a pixel is written at most once a pass and the cost is rows x
+ * segments plus pixels, whatever the widths (a long list of wide strokes over a big
+ * photo is a few hundred milliseconds, not a scan of the photo per segment). ERR_NOMEM.
+ */
+static enum err draw_strokes(const struct img_cutout_opts *o, uint8_t *plane, int W, int H)
+{
+	double (*iv)[2] = malloc(sizeof *iv * (size_t)(o->npts > 0 ? o->npts : 1));
+	int i, j, y, pass, n, k;
+
+	if (!iv)
+		return ERR_NOMEM;
 	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < o->nstrokes; i++) {
-			const struct img_cut_stroke *st = &o->strokes[i];
-			double rad = fmax(0.5, st->width * s / 2);
-			if (st->fg != pass)
-				continue;
-			for (j = 0; j < st->npts; j++) {
-				const int *a = o->pts[st->first + j];
-				const int *b = o->pts[st->first + (j + 1 < st->npts ? j + 1 : j)];
-				draw_segment(plane, W, H, a[0] * s, a[1] * s, b[0] * s, b[1] * s, rad,
-				             st->fg ? CUT_HARD_FG : CUT_HARD_BG);
+		for (y = 0; y < H; y++) {
+			n = 0;
+			for (i = 0; i < o->nstrokes; i++) {
+				const struct img_cut_stroke *st = &o->strokes[i];
+				double rad = fmax(0.5, st->width / 2.0);
+				if (st->fg != pass)
+					continue;
+				for (j = 0; j < st->npts && n < o->npts; j++) {
+					const int *a = o->pts[st->first + j];
+					const int *b = o->pts[st->first + (j + 1 < st->npts ? j + 1 : j)];
+					if (y < fmin(a[1], b[1]) - rad || y > fmax(a[1], b[1]) + rad)
+						continue;
+					if (capsule_row(a[0], a[1], b[0], b[1], rad, y, &iv[n][0], &iv[n][1]))
+						n++;
+				}
+			}
+			qsort(iv, (size_t)n, sizeof *iv, by_lo);
+			for (k = 0; k < n; k++) {
+				double lo = iv[k][0], hi = iv[k][1];
+				int x0, x1;
+				while (k + 1 < n && iv[k + 1][0] <= hi)
+					hi = fmax(hi, iv[++k][1]);
+				x0 = (int)fmax(0, ceil(lo));
+				x1 = (int)fmin(W - 1, floor(hi));
+				if (x0 <= x1)
+					memset(plane + (size_t)y * W + x0, pass ? CUT_HARD_FG : CUT_HARD_BG,
+					       (size_t)(x1 - x0 + 1));
 			}
 		}
+	free(iv);
+	return ERR_OK;
 }
 
 /* Decodes the hint mask bytes into a full-resolution hint plane (CUT_HARD_*). */
@@ -1054,7 +1118,8 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 		if ((o->hint_plane || o->hint_mask_len > 0) &&
 		    (e = hint_plane(o, W, H, full, why, n)))
 			goto out;
-		draw_strokes(o, full, W, H, 1.0);
+		if ((e = draw_strokes(o, full, W, H)))
+			goto out;
 		for (y = 0; y < H; y++)
 			for (x = 0; x < W; x++)
 				if (x < roi[0] || x >= roi[2] || y < roi[1] || y >= roi[3])
