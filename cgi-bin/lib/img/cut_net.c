@@ -94,7 +94,9 @@ static void unload(void)
 	net.env = NULL;
 }
 
-/* The element type and shape of input (in) or output 0; 0 on success. */
+/* The name and element type of the model's input (in) or output 0 into name[n] and
+ * *type, checked to be a float or fp16 map of CUT_NET_SIDE square (3 channels in, 1
+ * out); 0 on success, else 1 with net.why. */
 static int io_info(int in, ONNXTensorElementDataType *type, char *name, size_t n)
 {
 	OrtTypeInfo *ti = NULL;
