@@ -236,7 +236,9 @@ static enum err h_change(struct req *r)
 	if ((e = read_json(r, &req)))
 		goto out;
 	if (json_object_object_get_ex(req, "callback_url", &cb)) {
-		if (!json_object_is_type(cb, json_type_string) || !str_prefix_ci(json_object_get_string(cb), "http")) {
+		if (!json_object_is_type(cb, json_type_string) ||
+		    !(str_prefix_ci(json_object_get_string(cb), "http://") ||
+		      str_prefix_ci(json_object_get_string(cb), "https://"))) {
 			e = req_fail(r, ERR_BAD_FIELD, "callback_url: expected an http(s) URL");
 			goto out;
 		}

@@ -20,6 +20,8 @@
 
 #define FETCH_URL_MAX   8192    /* bytes of a URL we accept */
 #define FETCH_POST_CAP  65536   /* bytes of a webhook receiver's answer we keep */
+/* What the client is told about a refused address: never the address or its range. */
+#define FETCH_NOT_ALLOWED "the URL is not allowed"
 
 /* ---- the address policy ---- */
 
@@ -324,7 +326,10 @@ static enum err finish(CURL *c, CURLcode rc, struct xfer *x, long *status, char 
 		return ERR_FETCH;
 	}
 	if (x->blocked) {
-		snprintf(why, n, "%s", x->why);
+		/* The address and its range stay in the log: told to the client, they would
+		 * answer what any name resolves to (and what lies behind a redirect). */
+		log_info("fetch refused: %s", x->why);
+		snprintf(why, n, "%s", FETCH_NOT_ALLOWED);
 		return ERR_FETCH_BLOCKED;
 	}
 	switch (rc) {

@@ -53,9 +53,10 @@ void fetch_result_free(struct fetch_result *res);
  * fetch_connect_timeout, fetch_max_redirects (each hop re-checked), and at most cap
  * bytes (checked while downloading). Every address curl connects to passes
  * fetch_addr_allowed(); proxies from the environment are ignored. Returns ERR_OK with
- * a 2xx body in *res; ERR_FETCH_BLOCKED (scheme, address: why names it, e.g.
- * "address 127.0.0.1 is loopback"); ERR_FETCH (DNS, connect, timeout, HTTP status,
- * over cap, too many redirects). why[n] gets a client-safe reason on every error.
+ * a 2xx body in *res; ERR_FETCH_BLOCKED (a scheme: why names it; a refused address:
+ * why is "the URL is not allowed", never the address or its range, which go to the
+ * log); ERR_FETCH (DNS, connect, timeout, HTTP status, over cap, too many redirects).
+ * why[n] gets a client-safe reason on every error.
  */
 enum err fetch_get(const char *url, size_t cap, struct fetch_result *res, char *why, size_t n);
 

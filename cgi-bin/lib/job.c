@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include "conf.h"
@@ -21,6 +22,19 @@ static void now_text(char out[20])
 	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* 1 if url is an absolute http or https URL with an authority: the scheme (RFC 3986
+ * section 3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), case-insensitive) is exactly
+ * "http" or "https" and "://" follows. Else 0. Nothing else is judged here: the fetch
+ * checks the whole URL and every address when the job is delivered. */
+static int callback_ok(const char *url)
+{
+	size_t n = strcspn(url, ":");
+
+	if (url[n] != ':' || strncmp(url + n, "://", 3))
+		return 0;
+	return (n == 4 && !strncasecmp(url, "http", 4)) || (n == 5 && !strncasecmp(url, "https", 5));
+}
+
 enum err job_create(sqlite3 *db, const char *request, const char *callback_url,
                     const char *key_id, char id[33])
 {
@@ -29,6 +43,11 @@ enum err job_create(sqlite3 *db, const char *request, const char *callback_url,
 	int rc;
 	enum err e = ERR_OK;
 
+	/* A job that can never be delivered is refused now, not failed later. */
+	if (!callback_url || !callback_ok(callback_url)) {
+		log_info("job refused: callback_url %.80s is not an http or https URL", callback_url ? callback_url : "(none)");
+		return ERR_BAD_FIELD;
+	}
 	if (!str_random_id(id))
 		return ERR_INTERNAL;
 	now_text(ts);

@@ -1,11 +1,13 @@
 /* page.c: the records page in HTML, records as JSON, flash messages, download names. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "conf.h"
 #include "html.h"
 #include "img.h"
 #include "page.h"
 #include "resp.h"
+#include "str.h"
 
 static const struct {
 	const char *code, *msg, *kind;
@@ -212,11 +214,14 @@ enum err page_filename(const char *name, enum rec_kind kind, const char *type,
 	const char *ext = ext_of(type);
 	size_t j = 0, room;
 	const char *p;
-	char full[64];
+	char full[64], *safe;
 	enum err e;
 
+	/* Controls and bidi overrides never reach either name (RFC 8187 would carry them). */
+	if (!(safe = str_strip_unsafe(name)))
+		return ERR_NOMEM;
 	room = n > 64 ? 48 : n / 2;
-	for (p = name; *p && j < room; p++) {
+	for (p = safe; *p && j < room; p++) {
 		unsigned char c = (unsigned char)*p;
 		int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		           c == '-' || c == '.';
@@ -239,7 +244,8 @@ enum err page_filename(const char *name, enum rec_kind kind, const char *type,
 	if (strlen(ascii) + strlen(full) < n)
 		strcat(ascii, full);
 	utf8->len = 0;
-	if ((e = html_url(utf8, name)) || (e = html_url(utf8, full)))
-		return e;
-	return ERR_OK;
+	if (!(e = html_url(utf8, *safe ? safe : "image")))
+		e = html_url(utf8, full);
+	free(safe);
+	return e;
 }

@@ -69,6 +69,13 @@ enum err render_opt_json(struct img_opts *o, const char *key, struct json_object
 		break;
 	case json_type_double: {
 		double d = json_object_get_double(v);
+		/* The range first: converting a double outside long long's (1e300, inf, nan)
+		 * is undefined behaviour (C11 6.3.1.4). -2^63 and 2^63 are exact doubles; the
+		 * comparisons are false for nan. */
+		if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) {
+			snprintf(why, n, "%s: the number is out of range (a whole number is expected)", key);
+			return ERR_BAD_FIELD;
+		}
 		/* Whole numbers only: the vocabulary has no fractional options. */
 		if (d != (double)(long long)d) {
 			snprintf(why, n, "%s: expected a whole number", key);

@@ -162,36 +162,46 @@ const char *req_header(const struct req *r, const char *name)
 }
 
 /* RFC 6265 section 4.2.1: cookie-string = cookie-pair *( ";" SP cookie-pair ). We are
- * lenient about spaces, strict about the count and sizes. */
-int req_cookie(const struct req *r, const char *name, char *out, size_t n)
+ * lenient about spaces, strict about sizes. Every pair of the header is read: the header
+ * is bounded (req_header: LIM_HEADER_BYTES), so the count is too, and a cookie is never
+ * missed because other cookies came before it. */
+int req_cookie_next(const struct req *r, const char *name, const char **pos, char *out, size_t n)
 {
-	const char *h = req_header(r, "Cookie"), *p, *end, *eq;
+	const char *h = req_header(r, "Cookie"), *p, *next, *eq, *v, *vend;
 	size_t nl = strlen(name);
-	int count = 0;
 
 	if (!h)
 		return 0;
-	for (p = h; *p && count < LIM_COOKIES; p = *end ? end + 1 : end, count++) {
-		while (*p == ' ')
+	for (p = *pos ? *pos : h; *p; p = next) {
+		while (*p == ' ' || *p == '\t')
 			p++;
-		end = strchr(p, ';');
-		if (!end)
-			end = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(end - p));
+		vend = strchr(p, ';');
+		next = vend ? vend + 1 : (vend = p + strlen(p));
+		eq = memchr(p, '=', (size_t)(vend - p));
 		if (!eq || (size_t)(eq - p) != nl || memcmp(p, name, nl))
 			continue;
-		eq++;
-		if (*eq == '"' && end - eq >= 2 && end[-1] == '"') {
-			eq++;
-			end--;
+		v = eq + 1;
+		if (*v == '"' && vend - v >= 2 && vend[-1] == '"') {
+			v++;
+			vend--;
 		}
-		if ((size_t)(end - eq) >= n)
-			return 0;
-		memcpy(out, eq, (size_t)(end - eq));
-		out[end - eq] = '\0';
+		/* A value too long for out is skipped, not cut: a later one may fit. */
+		if ((size_t)(vend - v) >= n)
+			continue;
+		memcpy(out, v, (size_t)(vend - v));
+		out[vend - v] = '\0';
+		*pos = next;
 		return 1;
 	}
+	*pos = p;
 	return 0;
+}
+
+int req_cookie(const struct req *r, const char *name, char *out, size_t n)
+{
+	const char *pos = NULL;
+
+	return req_cookie_next(r, name, &pos, out, n);
 }
 
 enum err req_body(struct req *r, const char **data, size_t *len)

@@ -98,8 +98,15 @@ const char *req_env(const struct req *r, const char *name);
 /* A request header by its HTTP name ("Origin", "X-Api-Key"), or NULL; values longer
  * than LIM_HEADER_BYTES are treated as absent. */
 const char *req_header(const struct req *r, const char *name);
-/* The value of cookie name (RFC 6265 syntax) copied into out[n]; 1 if found, else 0. */
+/* The value of the first cookie called name (RFC 6265 syntax) whose value fits out[n]
+ * (NUL included), copied there; 1 if found, else 0. */
 int req_cookie(const struct req *r, const char *name, char *out, size_t n);
+/* Walks the cookies called name in header order, every pair of the (bounded) Cookie
+ * header included: *pos starts NULL and is advanced by each call (it points into the
+ * header, valid for the request). Copies the next value that fits out[n] and returns 1,
+ * or returns 0 when none is left. For a client sending a stale duplicate before the
+ * good one: try each until one is valid. */
+int req_cookie_next(const struct req *r, const char *name, const char **pos, char *out, size_t n);
 /* Reads the whole body once, refusing before reading when CONTENT_LENGTH is missing on
  * a body, not a strict number, or over max_upload_bytes (ERR_TOO_LARGE). The bytes stay
  * owned by r and are NUL-terminated. */

@@ -1,4 +1,4 @@
-/* str.c: strict number parsing, random ids, constant-time compare. */
+/* str.c: strict number parsing, random ids, constant-time compare, safe display text. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -150,4 +150,66 @@ char *str_trim(char *s)
 int str_prefix_ci(const char *s, const char *prefix)
 {
 	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Decodes one UTF-8 sequence at s (RFC 3629): its length with *cp set, or 0 when it is
+ * invalid (a stray or truncated byte, overlong, a surrogate, above U+10FFFF). */
+static int utf8_decode(const unsigned char *s, unsigned long *cp)
+{
+	unsigned long c = s[0], min;
+	int n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0)
+		n = 2, c &= 0x1f, min = 0x80;
+	else if ((c & 0xf0) == 0xe0)
+		n = 3, c &= 0x0f, min = 0x800;
+	else if ((c & 0xf8) == 0xf0)
+		n = 4, c &= 0x07, min = 0x10000;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* 1 for the characters str_strip_unsafe() drops, else 0. */
+static int unsafe_cp(unsigned long c)
+{
+	return c < 0x20 || (c >= 0x7f && c < 0xa0) ||              /* Cc: C0, DEL, C1 */
+	       c == 0x061c || c == 0x200e || c == 0x200f ||          /* Bidi_Control */
+	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	       c == 0x2028 || c == 0x2029;                           /* line, paragraph */
+}
+
+char *str_strip_unsafe(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long cp;
+	char *out = malloc(strlen(s) + 1), *o = out;
+	int k;
+
+	if (!out)
+		return NULL;
+	for (; *p; p += k) {
+		if (!(k = utf8_decode(p, &cp))) {
+			k = 1;    /* one invalid byte dropped; decoding resumes at the next */
+			continue;
+		}
+		if (!unsafe_cp(cp)) {
+			memcpy(o, p, (size_t)k);
+			o += k;
+		}
+	}
+	*o = '\0';
+	return out;
 }

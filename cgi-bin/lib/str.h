@@ -29,5 +29,12 @@ int str_equal_ct(const void *a, const void *b, size_t n);
 char *str_trim(char *s);
 /* Case-insensitive ASCII prefix test: 1 if s starts with prefix. */
 int str_prefix_ci(const char *s, const char *prefix);
+/* A copy of the UTF-8 text s (caller frees) without what must not reach a name shown
+ * outside our pages, as a download's file name: C0 and C1 controls and DEL, the
+ * bidirectional formatting characters (U+061C, U+200E, U+200F, U+202A..U+202E,
+ * U+2066..U+2069: a right-to-left override makes "a<U+202E>gnp.exe" look like
+ * "aexe.png"), the line and paragraph separators (U+2028, U+2029), and every byte that
+ * is not part of valid UTF-8 (RFC 3629). NULL without memory. */
+char *str_strip_unsafe(const char *s);
 
 #endif

@@ -100,7 +100,7 @@ enum err ident_get(struct req *r, sqlite3 *db, struct ident *out)
 {
 	unsigned char secret[64];
 	char value[UID_COOKIE_BYTES + 1], id[33], signed_id[UID_COOKIE_BYTES];
-	const char *key = req_header(r, "X-Api-Key"), *name = conf_str("cookie_name");
+	const char *key = req_header(r, "X-Api-Key"), *name = conf_str("cookie_name"), *pos = NULL;
 	size_t sl = 0;
 	enum err e;
 
@@ -112,10 +112,13 @@ enum err ident_get(struct req *r, sqlite3 *db, struct ident *out)
 		return ident_key(r, db, key, out);
 	if ((e = conf_secret(secret, &sl)))
 		return e;
-	if (req_cookie(r, name, value, sizeof value) && uid_verify(value, secret, sl, id)) {
-		memcpy(out->user_id, id, 33);
-		return ERR_OK;
-	}
+	/* The first valid one among every cookie of that name: a stale or foreign duplicate
+	 * (another path's, a subdomain's) sent first must not cost the visitor its records. */
+	while (req_cookie_next(r, name, &pos, value, sizeof value))
+		if (uid_verify(value, secret, sl, id)) {
+			memcpy(out->user_id, id, 33);
+			return ERR_OK;
+		}
 	if (!str_random_id(id) || !uid_sign(id, secret, sl, signed_id))
 		return ERR_INTERNAL;
 	memcpy(out->user_id, id, 33);

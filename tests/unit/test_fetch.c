@@ -1,9 +1,12 @@
 /* test_fetch.c: the fetch address policy over every refused range, the allow-list
- * parser, base64 and data: URL decoding bounds. Nothing here opens a connection. */
+ * parser, base64 and data: URL decoding bounds, and what a refused address tells the
+ * client. Nothing here opens a connection: loopback URLs are refused by the check curl
+ * calls before it creates a socket. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include "conf.h"
 #include "fetch.h"
 #include "tap.h"
 
@@ -194,6 +197,38 @@ int main(void)
 		ok(strstr(why, "scheme") != NULL, "the reason names the scheme (%s)", why);
 		is_int(fetch_source("gopher://127.0.0.1/", 100, &out, &n, why, sizeof why), ERR_FETCH_BLOCKED, "gopher: is blocked");
 		is_int(fetch_source("not a url", 100, &out, &n, why, sizeof why), ERR_BAD_FIELD, "a non-URL is a bad field");
+	}
+	{
+		/* A refused address: the client learns that the URL is not allowed, never the
+		 * address it resolved to or the range it lies in (a DNS oracle otherwise). */
+		static const char *const urls[] = {
+			"http://127.0.0.1:9/x.png", "http://[::1]:9/x.png", "https://127.0.0.2:9/",
+			"http://[::ffff:127.0.0.1]:9/", "http://0.0.0.0:9/",
+		};
+		char why[200], cwhy[256];
+		struct fetch_result res;
+		long status;
+
+		setenv("BACKDROP_CONF", "/dev/null", 1);
+		setenv("BACKDROP_ENV_FILE", "/dev/null", 1);
+		setenv("BACKDROP_FETCH_ALLOW", "", 1);
+		setenv("BACKDROP_FETCH_CONNECT_TIMEOUT", "2", 1);
+		setenv("BACKDROP_FETCH_TIMEOUT", "2", 1);
+		ok(conf_load(cwhy, sizeof cwhy) == ERR_OK, "the settings load (%s)", cwhy);
+		for (i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+			is_int(fetch_get(urls[i], 100, &res, why, sizeof why), ERR_FETCH_BLOCKED, "GET %s is refused", urls[i]);
+			is_str(why, "the URL is not allowed", "GET %s: the reason is only that the URL is not allowed", urls[i]);
+			ok(!strstr(why, "127.") && !strstr(why, "::") && !strstr(why, "0.0.0.0") && !strstr(why, "loopback") &&
+			   !strstr(why, "unspecified") && !strstr(why, "network"),
+			   "GET %s: neither the address nor its range is named", urls[i]);
+			fetch_result_free(&res);
+		}
+		is_int(fetch_post("http://[::1]:9/hook", "application/json", "{}", 2, NULL, &status, why, sizeof why),
+		       ERR_FETCH_BLOCKED, "a POST to ::1 is refused");
+		is_str(why, "the URL is not allowed", "the POST's reason names no address either");
+		is_int(fetch_source("http://127.0.0.1:9/x.png", 100, &out, &n, why, sizeof why), ERR_FETCH_BLOCKED,
+		       "fetch_source refuses the same way");
+		is_str(why, "the URL is not allowed", "and tells the same");
 	}
 	tap_done();
 }

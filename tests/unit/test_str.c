@@ -91,5 +91,32 @@ int main(void)
 		fields_free(&fs);
 		free(body);
 	}
+	{
+		/* str_strip_unsafe: what may not reach a download's file name. */
+		static const struct {
+			const char *in, *want, *what;
+		} cases[] = {
+			{ "photo.png", "photo.png", "plain ASCII is kept" },
+			{ "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80",
+			  "other UTF-8 (2, 3 and 4 bytes) is kept" },
+			{ "a\xe2\x80\xaegnp.exe", "agnp.exe", "U+202E RIGHT-TO-LEFT OVERRIDE is dropped" },
+			{ "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad" "x", "x", "U+202A..U+202D are dropped" },
+			{ "\xe2\x81\xa6" "a\xe2\x81\xa7" "b\xe2\x81\xa8" "c\xe2\x81\xa9", "abc", "the isolates U+2066..U+2069 are dropped" },
+			{ "\xe2\x80\x8e" "x\xe2\x80\x8f\xd8\x9c", "x", "LRM, RLM and ALM are dropped" },
+			{ "a\tb\nc\rd\x01\x1f\x7f", "abcd", "C0 controls and DEL are dropped" },
+			{ "a\xc2\x85" "b\xc2\x9b" "c", "abc", "C1 controls (NEL, CSI) are dropped" },
+			{ "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c", "abc", "line and paragraph separators are dropped" },
+			{ "a\xe2\x80\x8d" "b", "a\xe2\x80\x8d" "b", "a zero width joiner (emoji sequences) is kept" },
+			{ "a\xff" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe2\x80", "abcd", "invalid UTF-8 bytes are dropped" },
+			{ "", "", "empty stays empty" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+			char *got = str_strip_unsafe(cases[k].in);
+			is_str(got, cases[k].want, "str_strip_unsafe: %s", cases[k].what);
+			free(got);
+		}
+	}
 	tap_done();
 }
