@@ -10,7 +10,8 @@
 #include "err.h"
 
 /* Queues a job for request (the JSON text as received) delivering to callback_url;
- * key_id may be NULL. id[33] gets the new job id. */
+ * key_id may be NULL. id[33] gets the new job id. ERR_BAD_FIELD when callback_url's
+ * scheme is not exactly http or https. */
 enum err job_create(sqlite3 *db, const char *request, const char *callback_url,
                     const char *key_id, char id[33]);
 

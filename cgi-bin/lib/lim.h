@@ -7,7 +7,6 @@
 #define LIM_PATH_BYTES      2048        /* REQUEST_URI / path */
 #define LIM_QUERY_BYTES     8192        /* QUERY_STRING */
 #define LIM_HEADER_BYTES    8192        /* any one header value we read */
-#define LIM_COOKIES         32          /* cookies parsed from one Cookie header */
 #define LIM_FIELDS          64          /* form / multipart / query fields per request */
 #define LIM_FIELD_NAME      64          /* bytes in a field name */
 #define LIM_FIELD_VALUE     65536       /* bytes in a non-file field value */

@@ -30,7 +30,8 @@ struct ident {
  *   A known, unrevoked key gives user_id "key:" + its id, is_key 1 and its overrides.
  *   An unknown, malformed or revoked key is ERR_AUTH (403 auth_failed) with a detail
  *   set on r; it never falls back to the cookie.
- * - Otherwise the cookie named by conf cookie_name: a valid signed id ("ID.MAC", the
+ * - Otherwise the first valid cookie named by conf cookie_name (of any number sent): a
+ *   signed id ("ID.MAC", the
  *   MAC an HMAC-SHA256 of ID under conf_secret) gives that id. A missing, malformed or
  *   tampered cookie gives a fresh random id, and a Set-Cookie header (HttpOnly,
  *   SameSite=Lax, Path=/, Max-Age=cookie_max_age, Secure when r->https) is added to r's
