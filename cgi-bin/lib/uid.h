@@ -31,8 +31,7 @@ struct ident {
  *   An unknown, malformed or revoked key is ERR_AUTH (403 auth_failed) with a detail
  *   set on r; it never falls back to the cookie.
  * - Otherwise the first valid cookie named by conf cookie_name (of any number sent): a
- *   signed id ("ID.MAC", the
- *   MAC an HMAC-SHA256 of ID under conf_secret) gives that id. A missing, malformed or
+ *   signed id ("ID.MAC", the MAC an HMAC-SHA256 of ID under conf_secret) gives that id. A missing, malformed or
  *   tampered cookie gives a fresh random id, and a Set-Cookie header (HttpOnly,
  *   SameSite=Lax, Path=/, Max-Age=cookie_max_age, Secure when r->https) is added to r's
  *   response; is_new is then 1. The header survives redirects and JSON answers but not
