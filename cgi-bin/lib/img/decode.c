@@ -255,8 +255,12 @@ enum err img_decode(const void *data, size_t n, const struct img_info *in, struc
 		return ERR_CORRUPT;
 	w = gdImageSX(gd);
 	h = gdImageSY(gd);
-	/* HEIF and AVIF decoders apply the container's crop and rotation: the probed
-	 * extent bounds the result instead of equalling it. */
+	/* AVIF and HEIC: the probe gave the primary item's size (its ispe, which libavif
+	 * scales the picture to, or a grid's canvas) after checking every picture the
+	 * decoder allocates on the way against the caps: gd passes libavif and libheif no
+	 * limit of ours (libavif's own is 16384 x 16384, libheif's 32768 each way,
+	 * libde265's 65535). libheif may still give a coded picture cropped by its
+	 * conformance window, or transformed: the probed size bounds the result. */
 	if (in->fmt == IMG_FMT_HEIC || in->fmt == IMG_FMT_AVIF) {
 		int big = in->width > in->height ? in->width : in->height;
 
