@@ -42,7 +42,8 @@ REC_SRCS := cgi-bin/lib/mp.c cgi-bin/lib/uid.c cgi-bin/lib/records.c cgi-bin/lib
 API_SRCS := cgi-bin/lib/fetch.c cgi-bin/lib/quota.c cgi-bin/lib/render.c cgi-bin/lib/job.c \
             cgi-bin/lib/removebg.c
 # The image engine (knows nothing of HTTP or SQLite).
-IMG_SRCS := cgi-bin/lib/img/img.c cgi-bin/lib/img/probe.c cgi-bin/lib/img/decode.c \
+IMG_SRCS := cgi-bin/lib/img/img.c cgi-bin/lib/img/probe.c cgi-bin/lib/img/probe_heif.c \
+            cgi-bin/lib/img/decode.c \
             cgi-bin/lib/img/orient.c cgi-bin/lib/img/options.c cgi-bin/lib/img/composite.c \
             cgi-bin/lib/img/filter.c cgi-bin/lib/img/encode.c cgi-bin/lib/img/pipeline.c
 # The automatic cutout stages.
