@@ -1,9 +1,15 @@
 #!/bin/sh
 # Starts Backdrop in the foreground: checks the config and data folder (backdrop init),
-# starts every FastCGI program under spawn-fcgi on unix sockets in <data_dir>/run,
+# starts every FastCGI program under spawn-fcgi on unix sockets in <data_dir>/run, each
+# as a multiwatch supervisor that forks its workers and replaces any that dies,
 # starts nginx as the invoking user with its prefix, temp and log paths there, and
 # waits. Ctrl-C or SIGTERM stops everything it started and removes the run folder.
 # Environment: BUILD (binaries), PORT (default 8080), HOST (default 127.0.0.1).
+#
+# The run folder <data_dir>/run holds, besides the sockets and nginx's files:
+#   programs    one line "NAME SUPERVISOR_PID SOCKET" per FastCGI program started; the
+#               health program reads it (from <data_dir>/run) for its workers check
+#   NAME.pid    the live workers of NAME, one pid a line, refreshed every second
 set -u
 TOP=$(pwd)
 BUILD=${BUILD:-build/rel}
@@ -13,10 +19,11 @@ HOST=${HOST:-127.0.0.1}
 
 die() { echo "backdrop: $*" >&2; exit 1; }
 
-for tool in nginx spawn-fcgi curl; do
+for tool in nginx spawn-fcgi multiwatch curl; do
 	command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || die "$tool is not installed (run: make deps)"
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+MULTIWATCH=$(command -v multiwatch || echo /usr/sbin/multiwatch)
 
 data=$("$BIN/backdrop" init) || die "cannot start (see the reason above)"
 case $data in /*) ;; *) data="$TOP/$data" ;; esac
@@ -39,15 +46,59 @@ heavy=$("$BIN/backdrop" conf | sed -n 's/^workers = //p')
 light=$("$BIN/backdrop" conf | sed -n 's/^light_workers = //p')
 maxbody=$("$BIN/backdrop" conf | sed -n 's/^max_upload_bytes = //p')
 
-pids=""
+pids=""         # helpers started by launch.d
+supervisors=""  # the multiwatch of each program
+
+# alive PID: succeeds when process PID exists and is not a zombie (a supervisor is not
+# our child, so nobody may have reaped it yet).
+alive() {
+	st=""
+	read -r st 2>/dev/null < "/proc/$1/stat" || [ -n "$st" ] || return 1
+	case ${st##*) } in Z*|X*|x*) return 1 ;; esac
+}
+# children PID: sets kids to the pids of PID's child processes.
+children() {
+	kids=""
+	if [ -r "/proc/$1/task/$1/children" ]; then
+		read -r kids < "/proc/$1/task/$1/children"
+	else
+		kids=$(pgrep -P "$1" | tr '\n' ' ')
+	fi
+}
+# Rewrites NAME.pid, the live workers of each program, where they changed. A program
+# whose supervisor is gone keeps its last list (workers it may have left behind).
+refresh_pids() {
+	[ -f "$RUN/programs" ] || return 0
+	while read -r name sup _; do
+		alive "$sup" || continue
+		children "$sup"
+		eval "last=\${last_$name:-}"
+		[ "$kids" = "$last" ] && [ -f "$RUN/$name.pid" ] && continue
+		printf '%s\n' $kids > "$RUN/$name.pid.tmp" && mv -f "$RUN/$name.pid.tmp" "$RUN/$name.pid"
+		eval "last_$name=\$kids"
+	done < "$RUN/programs"
+}
+
 cleanup() {
 	trap '' INT TERM; trap - EXIT
 	[ -f "$RUN/nginx.pid" ] && kill "$(cat "$RUN/nginx.pid")" 2>/dev/null
 	[ -n "${nginx_pid:-}" ] && kill "$nginx_pid" 2>/dev/null
-	for f in "$RUN"/*.pid; do
-		[ -f "$f" ] && kill $(cat "$f") 2>/dev/null
-	done
+	[ -n "${tick:-}" ] && kill "$tick" 2>/dev/null
+	# The supervisors first, so that none replaces a worker stopped here: multiwatch
+	# sends SIGTERM on to its workers and exits when they have.
+	if [ -n "$supervisors" ]; then
+		kill $supervisors 2>/dev/null
+		kill -CONT $supervisors 2>/dev/null
+	fi
 	[ -n "$pids" ] && kill $pids 2>/dev/null
+	i=0
+	for s in $supervisors; do
+		while alive "$s" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	done
+	# Workers a supervisor left behind (one killed before the stop).
+	for f in "$RUN"/*.pid; do
+		[ -f "$f" ] && [ "$f" != "$RUN/nginx.pid" ] && kill $(cat "$f") 2>/dev/null
+	done
 	wait 2>/dev/null
 	rm -rf "$RUN"
 	echo "backdrop: stopped" >&2
@@ -56,17 +107,34 @@ trap cleanup EXIT
 trap 'exit 0' INT TERM
 
 LOG="$data/backdrop.log"
+# multiwatch replaces a worker at once when it dies, whatever killed it (a crash, a
+# signal, the OOM killer). A worker that dies within RESPAWN_MS of its start more than
+# RESPAWN_TRIES times running is a program that cannot start: multiwatch stops forking
+# it (and exits when none of its workers is left), and /health names the program.
+RESPAWN_MS=1000
+RESPAWN_TRIES=3
+: > "$RUN/programs.tmp"
 # name:workers for every program that was built.
 for spec in index:$light upload:$heavy update:$light remove:$light health:$light \
             image:$light change:$heavy; do
 	name=${spec%%:*}; n=${spec#*:}
 	[ -x "$BIN/$name" ] || continue
-	# spawn-fcgi closes its children's stderr; a shell that execs the program keeps
-	# the log records (stderr) in $LOG.
-	spawn-fcgi -s "$RUN/$name.sock" -M 0600 -F "$n" -P "$RUN/$name.pid" -d "$TOP" \
-		-- /bin/sh -c "exec \"\$0\" 2>>\"\$1\"" "$BIN/$name" "$LOG" >>"$LOG" 2>&1 ||
+	# spawn-fcgi binds the socket and starts multiwatch on it (multiwatch keeps it open:
+	# nginx's requests wait in its queue while a worker is replaced), and closes the
+	# stderr it passes on; the shell gives multiwatch and the workers $LOG as stderr
+	# (their log records) before it execs multiwatch.
+	spawn-fcgi -s "$RUN/$name.sock" -M 0600 -P "$RUN/$name.supervisor" -d "$TOP" \
+		-- /bin/sh -c 'exec 2>>"$1"; exec "$2" -f "$3" -r "$4" -t "$5" -s TERM -- "$0"' \
+		"$BIN/$name" "$LOG" "$MULTIWATCH" "$n" "$RESPAWN_TRIES" "$RESPAWN_MS" >>"$LOG" 2>&1 ||
 		die "spawn-fcgi could not start $name (see $LOG)"
+	sup=""
+	read -r sup < "$RUN/$name.supervisor"
+	rm -f "$RUN/$name.supervisor"
+	[ -n "$sup" ] || die "spawn-fcgi did not say which process serves $name (see $LOG)"
+	supervisors="$supervisors $sup"
+	echo "$name $sup $RUN/$name.sock" >> "$RUN/programs.tmp"
 done
+mv -f "$RUN/programs.tmp" "$RUN/programs" || die "cannot write $RUN/programs"
 # Other long-running helpers (background job workers) started by later parts.
 for helper in "$TOP"/cgi-bin/launch.d/*.sh; do
 	[ -f "$helper" ] || continue
@@ -97,5 +165,13 @@ until curl -s -o /dev/null "http://$HOST:$PORT/health"; do
 	fi
 	sleep 0.1
 done
+refresh_pids
 echo "Backdrop is up at http://$HOST:$PORT/  (data in $data, log in $LOG; Ctrl-C stops it)"
+# Until nginx ends (or a signal): keep the workers' pid files current.
+while alive "$nginx_pid"; do
+	sleep 1 &
+	tick=$!
+	wait "$tick"
+	refresh_pids
+done
 wait "$nginx_pid"

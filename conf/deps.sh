@@ -4,7 +4,7 @@
 # root, sudo otherwise; where neither works it prints the exact command and stops.
 set -e
 PKGS="build-essential pkg-config libfcgi-dev libgd-dev libpng-dev libwebp-dev libjpeg-dev libcurl4-openssl-dev
-libjson-c-dev libzip-dev libsqlite3-dev libssl-dev nginx spawn-fcgi sqlite3 curl
+libjson-c-dev libzip-dev libsqlite3-dev libssl-dev nginx spawn-fcgi multiwatch sqlite3 curl
 imagemagick libvips-tools python3 python3-opencv time procps wrk chromium jq"
 
 missing=""
