@@ -35,36 +35,6 @@ void rec_now(char out[20])
 	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-/* Decodes one UTF-8 sequence at s (RFC 3629): returns its length and sets *cp, or 0
- * when invalid (overlong, surrogate, above U+10FFFF, truncated). */
-static int utf8_next(const unsigned char *s, unsigned long *cp)
-{
-	int n, i;
-	unsigned long c = s[0], min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if ((c & 0xe0) == 0xc0)
-		n = 2, c &= 0x1f, min = 0x80;
-	else if ((c & 0xf0) == 0xe0)
-		n = 3, c &= 0x0f, min = 0x800;
-	else if ((c & 0xf8) == 0xf0)
-		n = 4, c &= 0x07, min = 0x10000;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 enum err rec_name_check(char *s, const char **why)
 {
 	const unsigned char *p;
@@ -78,7 +48,7 @@ enum err rec_name_check(char *s, const char **why)
 		return ERR_BAD_FIELD;
 	}
 	for (p = (const unsigned char *)s; *p; p += k) {
-		if (!(k = utf8_next(p, &cp))) {
+		if (!(k = str_utf8_decode(p, &cp))) {
 			*why = "name: not valid UTF-8";
 			return ERR_BAD_FIELD;
 		}

@@ -152,9 +152,7 @@ int str_prefix_ci(const char *s, const char *prefix)
 	return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Decodes one UTF-8 sequence at s (RFC 3629): its length with *cp set, or 0 when it is
- * invalid (a stray or truncated byte, overlong, a surrogate, above U+10FFFF). */
-static int utf8_decode(const unsigned char *s, unsigned long *cp)
+int str_utf8_decode(const unsigned char *s, unsigned long *cp)
 {
 	unsigned long c = s[0], min;
 	int n, i;
@@ -201,7 +199,7 @@ char *str_strip_unsafe(const char *s)
 	if (!out)
 		return NULL;
 	for (; *p; p += k) {
-		if (!(k = utf8_decode(p, &cp))) {
+		if (!(k = str_utf8_decode(p, &cp))) {
 			k = 1;    /* one invalid byte dropped; decoding resumes at the next */
 			continue;
 		}

@@ -37,4 +37,9 @@ int str_prefix_ci(const char *s, const char *prefix);
  * is not part of valid UTF-8 (RFC 3629). NULL without memory. */
 char *str_strip_unsafe(const char *s);
 
+/* Decodes one UTF-8 sequence at s, a NUL-terminated string (RFC 3629): returns its
+ * length with *cp set, or 0 when it is invalid (a stray or truncated byte, overlong, a
+ * surrogate, above U+10FFFF). */
+int str_utf8_decode(const unsigned char *s, unsigned long *cp);
+
 #endif
