@@ -7,15 +7,7 @@ TOP=$(pwd)
 BUILD=${BUILD:-build/rel}
 SECS=${BENCH_SECONDS:-5}
 command -v wrk >/dev/null 2>&1 || { echo "http bench: wrk is not installed (make deps)"; exit 0; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/backdrop-bench.XXXXXX")
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-BACKDROP_DATA_DIR="$T/data" BUILD="$BUILD" PORT="$PORT" sh cgi-bin/launch.sh > "$T/server.out" 2>&1 &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-until grep -q "Backdrop is up" "$T/server.out"; do
-	i=$((i + 1)); [ $i -gt 300 ] && { cat "$T/server.out"; exit 1; }; sleep 0.1
-done
+. bench/service.inc
 
 # run NAME PATH: prints "requests/s p50 p99" for one wrk run.
 run() {

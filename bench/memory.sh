@@ -10,15 +10,7 @@ TOP=$(pwd)
 BUILD=${BUILD:-build/rel}
 [ -f "${BACKDROP_MODEL_DIR:-model}/isnet-medium.onnx" ] ||
 	{ echo "memory bench: the model is not installed (make deps); skipped"; exit 0; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/backdrop-bench.XXXXXX")
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-BACKDROP_DATA_DIR="$T/data" BUILD="$BUILD" PORT="$PORT" sh cgi-bin/launch.sh > "$T/server.out" 2>&1 &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-until grep -q "Backdrop is up" "$T/server.out"; do
-	i=$((i + 1)); [ $i -gt 300 ] && { cat "$T/server.out"; exit 1; }; sleep 0.1
-done
+. bench/service.inc
 B="http://127.0.0.1:$PORT"
 KEY=$(BACKDROP_DATA_DIR="$T/data" "$BUILD/backdrop" key add bench)
 IM=$(command -v convert-im6.q16 || command -v convert)
