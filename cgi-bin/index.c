@@ -2,6 +2,7 @@
 #include <string.h>
 #include "conf.h"
 #include "page.h"
+#include "quota.h"
 #include "records.h"
 #include "resp.h"
 #include "store.h"
@@ -18,7 +19,8 @@ static int query_long(struct req *r, const char *name, long min, long max, long 
 }
 
 /* The page or {"records": [...], "count", "user_limit", "limit", "offset"}, newest
- * first. Query: limit 1..1000 (default 100), offset >= 0, flash (a fixed code). */
+ * first. Query: limit 1..1000 (default 100), offset >= 0, flash (a fixed code). A key
+ * is counted against its per-minute rate. */
 static enum err page(struct req *r)
 {
 	struct record *recs = NULL;
@@ -34,7 +36,8 @@ static enum err page(struct req *r)
 		return req_fail(r, ERR_BAD_FIELD, "limit: expected 1..1000");
 	if (!query_long(r, "offset", 0, 1000000000, 0, &offset))
 		return req_fail(r, ERR_BAD_FIELD, "offset: expected 0 or more");
-	if ((e = store_db(&db)) || (e = ident_get(r, db, &id)) || (e = rec_count(db, id.user_id, &used)) ||
+	if ((e = store_db(&db)) || (e = ident_get(r, db, &id)) || (e = quota_charge(r, db, &id, 0)) ||
+	    (e = rec_count(db, id.user_id, &used)) ||
 	    (e = rec_list(db, id.user_id, limit, offset, &recs, &n)))
 		goto out;
 	resp_header(r, "Cache-Control", "no-store");
@@ -66,8 +69,13 @@ out:
 	return e;
 }
 
+static enum err w_page(struct req *r)
+{
+	return quota_serve(r, page);
+}
+
 static const struct route routes[] = {
-	{ "GET", "/", page },
+	{ "GET", "/", w_page },
 };
 
 int main(void)

@@ -1,12 +1,14 @@
 /* remove.c: DELETE /remove/ID (the original page's shape) and POST /remove/ID (form). */
 #include "page.h"
+#include "quota.h"
 #include "records.h"
 #include "resp.h"
 #include "store.h"
 #include "str.h"
 #include "uid.h"
 
-/* Removes the caller's record (one transaction). Needs a key, or a cookie from our own
+/* Removes the caller's record (one transaction). Needs a key (counted against its
+ * per-minute rate; the image it was charged is not given back), or a cookie from our own
  * origin. */
 static enum err remove_one(struct req *r)
 {
@@ -16,7 +18,7 @@ static enum err remove_one(struct req *r)
 
 	if (!str_is_id(r->params[0]))
 		return req_fail(r, ERR_NOT_FOUND, "no such record");
-	if ((e = store_db(&db)) || (e = ident_get(r, db, &id)))
+	if ((e = store_db(&db)) || (e = ident_get(r, db, &id)) || (e = quota_charge(r, db, &id, 0)))
 		return e;
 	if (!id.is_key && !req_same_origin(r))
 		return req_fail(r, ERR_FORBIDDEN, "delete needs a same-origin Origin or Referer");
@@ -49,9 +51,19 @@ static enum err post(struct req *r)
 	return page_redirect(r, e ? "error" : "removed");
 }
 
+static enum err w_del(struct req *r)
+{
+	return quota_serve(r, del);
+}
+
+static enum err w_post(struct req *r)
+{
+	return quota_serve(r, post);
+}
+
 static const struct route routes[] = {
-	{ "DELETE", "/remove/*", del },
-	{ "POST", "/remove/*", post },
+	{ "DELETE", "/remove/*", w_del },
+	{ "POST", "/remove/*", w_post },
 };
 
 int main(void)

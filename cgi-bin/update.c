@@ -3,20 +3,22 @@
 #include <stdlib.h>
 #include "mp.h"
 #include "page.h"
+#include "quota.h"
 #include "records.h"
 #include "resp.h"
 #include "store.h"
 #include "str.h"
 #include "uid.h"
 
-/* The caller, who must own the request: a key, or a cookie from our own origin. */
+/* The caller, who must own the request: a key (counted against its per-minute rate),
+ * or a cookie from our own origin. */
 static enum err caller(struct req *r, sqlite3 **db, struct ident *id)
 {
 	enum err e;
 
 	if (!str_is_id(r->params[0]))
 		return req_fail(r, ERR_NOT_FOUND, "no such record");
-	if ((e = store_db(db)) || (e = ident_get(r, *db, id)))
+	if ((e = store_db(db)) || (e = ident_get(r, *db, id)) || (e = quota_charge(r, *db, id, 0)))
 		return e;
 	if (!id->is_key && !req_same_origin(r))
 		return req_fail(r, ERR_FORBIDDEN, "rename needs a same-origin Origin or Referer");
@@ -116,9 +118,19 @@ out:
 	return e;
 }
 
+static enum err w_put(struct req *r)
+{
+	return quota_serve(r, put);
+}
+
+static enum err w_post(struct req *r)
+{
+	return quota_serve(r, post);
+}
+
 static const struct route routes[] = {
-	{ "PUT", "/update/*", put },
-	{ "POST", "/update/*", post },
+	{ "PUT", "/update/*", w_put },
+	{ "POST", "/update/*", w_post },
 };
 
 int main(void)

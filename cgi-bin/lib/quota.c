@@ -1,8 +1,11 @@
-/* quota.c: per-key monthly quotas and per-minute rates in SQLite, one transaction each. */
+/* quota.c: per-key monthly quotas and per-minute rates in SQLite, one transaction each,
+ * and the gate that charges keys in the records programs. */
 #include <stdio.h>
 #include <string.h>
 #include "conf.h"
+#include "log.h"
 #include "quota.h"
+#include "resp.h"
 #include "store.h"
 
 long quota_month_limit(long override)
@@ -124,4 +127,80 @@ enum err quota_used(sqlite3 *db, const char *key_id, time_t now, long *used)
 	e = run(db, "SELECT images FROM key_usage WHERE key_id = ?1 AND month = ?2", "tt", key_id, month, 0, &u);
 	*used = (long)u;
 	return e;
+}
+
+/* ---- the gate of the records programs ---- */
+
+/* What quota_serve() keeps for the error response: the key's standing, once admitted. */
+struct gate {
+	int charged;              /* quota_admit() gave a standing (ok, rate or quota) */
+	struct quota_info qi;
+};
+
+static void rate_headers(struct req *r, const struct quota_info *qi)
+{
+	resp_header(r, "X-RateLimit-Limit", "%ld", qi->rate_limit);
+	resp_header(r, "X-RateLimit-Remaining", "%ld", qi->rate_remaining);
+	resp_header(r, "X-RateLimit-Reset", "%ld", qi->reset);
+}
+
+/* The error hook: the rate headers survive the error response; 429 says when to retry. */
+static void gate_on_error(struct req *r, enum err e, const char *detail)
+{
+	const struct gate *g = r->ctx;
+
+	(void)detail;
+	if (!g || !g->charged)
+		return;
+	rate_headers(r, &g->qi);
+	if (e == ERR_RATE)
+		resp_header(r, "Retry-After", "%ld", g->qi.retry_after > 0 ? g->qi.retry_after : 60);
+}
+
+enum err quota_serve(struct req *r, handler_fn fn)
+{
+	struct gate g;
+	enum err e;
+
+	memset(&g, 0, sizeof g);
+	r->ctx = &g;
+	r->on_error = gate_on_error;
+	if ((e = fn(r))) {
+		log_info("%s %s -> %d %s%s%s", r->method, r->path, err_status(e), err_code(e),
+		         *r->detail ? ": " : "", r->detail);
+		resp_error(r, e, *r->detail ? r->detail : NULL);
+	}
+	r->ctx = NULL;
+	r->on_error = NULL;
+	return r->done ? ERR_OK : e;
+}
+
+enum err quota_charge(struct req *r, sqlite3 *db, const struct ident *id, long images)
+{
+	struct gate *g = r->ctx;
+	struct quota_info qi;
+	enum err e;
+
+	if (!id->is_key)
+		return ERR_OK;
+	e = quota_admit(db, id->key_id, quota_month_limit(id->quota_month), quota_rate_limit(id->rate_minute),
+	                images, time(NULL), &qi);
+	if (e != ERR_OK && e != ERR_RATE && e != ERR_QUOTA)
+		return e;
+	if (g) {
+		g->charged = 1;
+		g->qi = qi;
+	}
+	if (e == ERR_RATE)
+		return req_fail(r, e, "more than %ld requests this minute", qi.rate_limit);
+	if (e == ERR_QUOTA)
+		return req_fail(r, e, "the monthly quota of %ld images is used up", qi.month_limit);
+	rate_headers(r, &qi);
+	return ERR_OK;
+}
+
+void quota_give_back(sqlite3 *db, const struct ident *id, long images)
+{
+	if (id->is_key && images > 0 && quota_refund(db, id->key_id, images, time(NULL)))
+		log_warn("could not refund %ld images to key %s", images, id->key_id);
 }

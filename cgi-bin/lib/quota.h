@@ -6,6 +6,8 @@
 #include <sqlite3.h>
 #include <time.h>
 #include "err.h"
+#include "req.h"
+#include "uid.h"
 
 /* A key's standing after quota_admit(). A limit of 0 means unlimited. */
 struct quota_info {
@@ -33,5 +35,33 @@ enum err quota_admit(sqlite3 *db, const char *key_id, long month_limit, long rat
 enum err quota_refund(sqlite3 *db, const char *key_id, long images, time_t now);
 /* Reads the month's usage of key_id into *used without counting anything. */
 enum err quota_used(sqlite3 *db, const char *key_id, time_t now, long *used);
+
+/*
+ * The shared gate for the programs that serve keys (upload, update, remove, index):
+ * quota_serve() wraps a handler so that its error response still carries the key's
+ * X-RateLimit-* headers (and Retry-After on 429), and quota_charge() admits the
+ * request inside it.
+ */
+
+/* Runs fn(r) with a quota context in r->ctx and an error hook in r->on_error, and
+ * composes fn's error response (logged like the router does) while that context
+ * lives. Returns what a handler returns: ERR_OK once a response is composed. */
+enum err quota_serve(struct req *r, handler_fn fn);
+
+/*
+ * Admits r for the caller id (already identified by ident_get): for a key, one
+ * quota_admit() with the key's effective limits, counting the request against the
+ * minute's rate and reserving `images` images of the month's quota (0: the rate
+ * alone), then adds X-RateLimit-Limit/Remaining/Reset to r. ERR_RATE (429, detail
+ * set; Retry-After under quota_serve) or ERR_QUOTA (402, detail set, the request still
+ * counted against the rate); ERR_STORE_BUSY / ERR_STORE. A cookie caller is ERR_OK,
+ * nothing counted. Call it before any image work; give reserved images back with
+ * quota_give_back() when the work fails. Under quota_serve() (r->ctx), whose error
+ * response keeps the headers; elsewhere only a success carries them.
+ */
+enum err quota_charge(struct req *r, sqlite3 *db, const struct ident *id, long images);
+/* Gives back images reserved by quota_charge() for a request that failed (a key
+ * only; logs a failure). */
+void quota_give_back(sqlite3 *db, const struct ident *id, long images);
 
 #endif
