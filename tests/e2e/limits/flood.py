@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Floods from one address for test_limits.sh; traffic only to 127.0.0.1:PORT.
+
+flood.py PORT hold N READY STOP
+    Opens up to N connections that send an unfinished request line and headers, writes
+    the number that connected to READY, and holds them until the file STOP appears
+    (at most 60 s); then closes them all.
+flood.py PORT slowbody N READY STOP
+    Opens up to N connections that each send complete headers of a POST whose body
+    never comes, waits (at most 6 s) for answers, writes "REFUSED HELD OTHER" to READY
+    (429 answers or closes, connections still waiting, any other answer), and holds
+    them until STOP appears (at most 60 s); then closes them all.
+flood.py PORT burst N [HEADER: VALUE]
+    Makes N POST /api/filter requests one after the other and prints one line per
+    answer: "STATUS CODE" (CODE from the JSON body's "code", or "-").
+"""
+import json
+import os
+import resource
+import selectors
+import socket
+import sys
+import time
+
+HOST = "127.0.0.1"
+
+
+def raise_nofile(n):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, max(soft, n + 64)) if hard != resource.RLIM_INFINITY else max(soft, n + 64)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    except (ValueError, OSError):
+        pass
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def open_many(port, n, first, deadline):
+    """Non-blocking connects (nginx may stop accepting: its backlog then fills and later
+    connects never complete); sends FIRST on each that connects before DEADLINE."""
+    sel = selectors.DefaultSelector()
+    socks = []
+    for _ in range(n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+        s.connect_ex((HOST, port))
+        sel.register(s, selectors.EVENT_WRITE)
+        socks.append(s)
+    pending = len(socks)
+    connected = []
+    while pending and time.monotonic() < deadline:
+        for key, _ in sel.select(timeout=0.2):
+            s = key.fileobj
+            sel.unregister(s)
+            pending -= 1
+            if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+                try:
+                    s.send(first)
+                    connected.append(s)
+                except OSError:
+                    pass
+    sel.close()
+    return socks, connected
+
+
+def close_all(socks):
+    for s in socks:
+        try:
+            s.close()
+        except OSError:
+            pass
+
+
+def hold(port, n, ready, stop):
+    n = min(n, raise_nofile(n) - 64)
+    socks, connected = open_many(port, n, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a: ", time.monotonic() + 10)
+    with open(ready + ".tmp", "w") as f:
+        f.write("%d\n" % len(connected))
+    os.rename(ready + ".tmp", ready)
+    end = time.monotonic() + 60
+    while not os.path.exists(stop) and time.monotonic() < end:
+        time.sleep(0.05)
+    close_all(socks)
+
+
+def slowbody(port, n, ready, stop):
+    n = min(n, raise_nofile(n) - 64)
+    head = (b"POST /update/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 1000000\r\n\r\n{")
+    socks, connected = open_many(port, n, head, time.monotonic() + 5)
+    sel = selectors.DefaultSelector()
+    for s in connected:
+        sel.register(s, selectors.EVENT_READ)
+    refused = other = 0
+    left = len(connected)
+    end = time.monotonic() + 6
+    while left and time.monotonic() < end:
+        for key, _ in sel.select(timeout=0.2):
+            s = key.fileobj
+            sel.unregister(s)
+            left -= 1
+            try:
+                data = s.recv(256)
+            except OSError:
+                data = b""
+            if not data or data.startswith(b"HTTP/1.1 429"):
+                refused += 1
+            else:
+                other += 1
+    sel.close()
+    with open(ready + ".tmp", "w") as f:
+        f.write("%d %d %d\n" % (refused, left, other))
+    os.rename(ready + ".tmp", ready)
+    end = time.monotonic() + 60
+    while not os.path.exists(stop) and time.monotonic() < end:
+        time.sleep(0.05)
+    close_all(socks)
+
+
+def burst(port, n, header):
+    body = b'{"image": "", "filter": "red"}'
+    extra = b""
+    if header:
+        extra = header.encode() + b"\r\n"
+    for _ in range(n):
+        s = socket.create_connection((HOST, port), timeout=10)
+        s.sendall(b"POST /api/filter HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                  b"Content-Type: application/json\r\n" + extra +
+                  b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        data = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except OSError:
+            pass
+        s.close()
+        head, _, rest = data.partition(b"\r\n\r\n")
+        parts = head.split(b" ", 2)
+        status = parts[1].decode() if len(parts) > 1 else "000"
+        code = "-"
+        try:
+            code = json.loads(rest.decode())["code"]
+        except Exception:
+            pass
+        print(status, code)
+
+
+def main():
+    port, mode = int(sys.argv[1]), sys.argv[2]
+    if mode == "hold":
+        hold(port, int(sys.argv[3]), sys.argv[4], sys.argv[5])
+    elif mode == "slowbody":
+        slowbody(port, int(sys.argv[3]), sys.argv[4], sys.argv[5])
+    elif mode == "burst":
+        burst(port, int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "")
+    else:
+        sys.exit("unknown mode " + mode)
+
+
+if __name__ == "__main__":
+    main()
