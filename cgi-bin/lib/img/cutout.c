@@ -882,33 +882,37 @@ out:
 
 /* ---- the neural first opinion ---- */
 
+/* The network pixels [*a, *b) under the work cell [c0, c1) of an image axis, where the
+ * network's side spans [o, o + len); 0 when the cell's center lies outside that span. */
+static int net_span(double c0, double c1, int o, int len, int *a, int *b)
+{
+	double c = (c0 + c1) / 2;
+
+	if (c < o || c >= o + len)
+		return 0;
+	*a = (int)floor((c0 - o) * CUT_NET_SIDE / len);
+	*b = (int)ceil((c1 - o) * CUT_NET_SIDE / len);
+	*a = *a < 0 ? 0 : *a > CUT_NET_SIDE - 1 ? CUT_NET_SIDE - 1 : *a;
+	*b = *b <= *a ? *a + 1 : *b > CUT_NET_SIDE ? CUT_NET_SIDE : *b;
+	return 1;
+}
+
 /* Area-averages the network's map p (CUT_NET_SIDE square, stretched over the image
  * rectangle r of a W x H image) into the work cells whose centers lie in r. */
 static void net_project(const float *p, const struct img_rect *r, int W, int H,
                         struct work *wk)
 {
-	int x, y, u, v;
+	int x, y, u, v, u0, u1, v0, v1;
 
 	for (y = 0; y < wk->mh; y++) {
-		double cy0 = (double)y * H / wk->mh, cy1 = (double)(y + 1) * H / wk->mh;
-		double cy = (cy0 + cy1) / 2;
-		int v0, v1;
-		if (cy < r->y || cy >= r->y + r->h)
+		if (!net_span((double)y * H / wk->mh, (double)(y + 1) * H / wk->mh, r->y, r->h,
+		              &v0, &v1))
 			continue;
-		v0 = (int)floor((cy0 - r->y) * CUT_NET_SIDE / r->h);
-		v1 = (int)ceil((cy1 - r->y) * CUT_NET_SIDE / r->h);
-		v0 = v0 < 0 ? 0 : v0 > CUT_NET_SIDE - 1 ? CUT_NET_SIDE - 1 : v0;
-		v1 = v1 <= v0 ? v0 + 1 : v1 > CUT_NET_SIDE ? CUT_NET_SIDE : v1;
 		for (x = 0; x < wk->mw; x++) {
-			double cx0 = (double)x * W / wk->mw, cx1 = (double)(x + 1) * W / wk->mw;
-			double cx = (cx0 + cx1) / 2, acc = 0;
-			int u0, u1;
-			if (cx < r->x || cx >= r->x + r->w)
+			double acc = 0;
+			if (!net_span((double)x * W / wk->mw, (double)(x + 1) * W / wk->mw, r->x, r->w,
+			              &u0, &u1))
 				continue;
-			u0 = (int)floor((cx0 - r->x) * CUT_NET_SIDE / r->w);
-			u1 = (int)ceil((cx1 - r->x) * CUT_NET_SIDE / r->w);
-			u0 = u0 < 0 ? 0 : u0 > CUT_NET_SIDE - 1 ? CUT_NET_SIDE - 1 : u0;
-			u1 = u1 <= u0 ? u0 + 1 : u1 > CUT_NET_SIDE ? CUT_NET_SIDE : u1;
 			for (v = v0; v < v1; v++)
 				for (u = u0; u < u1; u++)
 					acc += p[(size_t)v * CUT_NET_SIDE + u];
