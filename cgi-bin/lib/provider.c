@@ -29,15 +29,18 @@ enum err provider_local_cutout(const struct img *src, const struct img_cutout_op
 {
 	static int said;
 	char reason[256];
+	enum err e = img_cutout_why(src, o, out, bbox, flags, why, n);
 
-	/* cutout_model = none is a choice, not a fault: nothing to say then. */
-	if (!o->classical && !img_net_ready(reason, sizeof reason) && !said &&
-	    strcmp(img_net_model(), "none")) {
+	/* Only a cut that wanted the network asks why it had none (the engine loads it only
+	 * then); cutout_model = none is a choice, not a fault: nothing to say then. */
+	if (!e && !said && !o->classical &&
+	    !(*flags & (IMG_CUT_NEURAL | IMG_CUT_KEYED | IMG_CUT_KEPT_ALPHA)) &&
+	    strcmp(img_net_model(), "none") && !img_net_ready(reason, sizeof reason)) {
 		said = 1;
 		log_warn("the cutout network is unavailable (%s); cutting with the classical engine",
 		         reason);
 	}
-	return img_cutout_why(src, o, out, bbox, flags, why, n);
+	return e;
 }
 
 enum err provider_conf_load(struct provider_conf *pc)
