@@ -186,6 +186,36 @@ int main(void)
 	img_free(&out);
 	img_free(&out2);
 
+	/* A small subject: the same portrait in the middle of a frame three times as wide
+	 * and high (a ninth of the picture) gets a second, zoomed-in network run, and the
+	 * figure is still cut well. */
+	{
+		struct img big = mk(3 * W, 3 * H, 0, 255);
+		long hit = 0, any = 0;
+		for (y = 0; y < 3 * H; y++)
+			for (x = 0; x < 3 * W; x++) {
+				int in = x >= W && x < 2 * W && y >= H && y < 2 * H, g = 110 + y / 12;
+				big.gd->tpixels[y][x] = in ? src.gd->tpixels[y - H][x - W] :
+				    gdTrueColor(clamp8(g + noise(6)), clamp8(g + 8 + noise(6)), clamp8(g + 20 + noise(6)));
+			}
+		memset(&o, 0, sizeof o);
+		runs = img_net_runs();
+		flags = 0;
+		is_int(img_cutout(&big, &o, &out, &bb, &flags), ERR_OK, "the small subject is cut");
+		is_int(img_net_runs() - runs, 2, "with a second, zoomed-in network run");
+		for (y = 0; y < 3 * H; y++)
+			for (x = 0; x < 3 * W; x++) {
+				int a = alpha_at(&out, x, y) >= 128;
+				int t = x >= W && x < 2 * W && y >= H && y < 2 * H && truth[(size_t)(y - H) * W + x - W];
+				hit += a && t;
+				any += a || t;
+			}
+		q = any ? (double)hit / any : 0;
+		ok(q > 0.9, "the small figure matches (IoU %.4f > 0.9)", q);
+		img_free(&out);
+		img_free(&big);
+	}
+
 	/* cutout_model = none: the classical engine. */
 	memset(&o, 0, sizeof o);
 	o.no_cache = 1;
