@@ -33,7 +33,7 @@ enum err provider_local_cutout(const struct img *src, const struct img_cutout_op
 
 	/* Only a cut that wanted the network asks why it had none (the engine loads it only
 	 * then); cutout_model = none is a choice, not a fault: nothing to say then. */
-	if (!e && !said && !o->classical &&
+	if (!e && !said &&
 	    !(*flags & (IMG_CUT_NEURAL | IMG_CUT_KEYED | IMG_CUT_KEPT_ALPHA)) &&
 	    strcmp(img_net_model(), "none") && !img_net_ready(reason, sizeof reason)) {
 		said = 1;

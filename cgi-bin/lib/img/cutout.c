@@ -988,8 +988,8 @@ out:
  * trained on people; a white shirt on a white wall is not backdrop). When the network
  * sees no subject at all it says nothing of where one is, and the classical
  * segmentation stands alone. The contrast-sensitive graph cut then puts the boundary
- * on the picture's edges; the roi (hard) holds. Fills wk->unary, lab, no_subject,
- * plain; wk->prob must be set.
+ * on the picture's edges; the roi (hard) holds. Fills wk->unary, lab, no_subject;
+ * wk->prob must be set.
  */
 static enum err segment_net(struct work *wk, const uint8_t *hard, enum img_cut_type type)
 {
@@ -1011,7 +1011,6 @@ static enum err segment_net(struct work *wk, const uint8_t *hard, enum img_cut_t
 	if ((e = segment(&cw, hard, type)))
 		goto out;
 	e = ERR_NOMEM;
-	wk->plain = cw.plain;
 	for (i = 0; i < m && wk->prob[i] < 0.5f; i++)
 		;
 	if (i == m) {
@@ -1146,7 +1145,7 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 		*flags |= IMG_CUT_KEYED;
 		goto hard_labels;
 	}
-	neural = !o->classical && img_net_ready(NULL, 0);
+	neural = img_net_ready(NULL, 0);
 	key = pixel_key(src, (uint64_t)neural << 62 ^ (uint64_t)o->type * 0x51ed27 ^
 	                     ((uint64_t)roi[0] << 48 ^ (uint64_t)roi[1] << 32 ^
 	                      (uint64_t)roi[2] << 16 ^ (uint64_t)roi[3]));

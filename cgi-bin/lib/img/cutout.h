@@ -49,7 +49,6 @@ struct img_cut_coord {
  *   hard_edges   semitransparency=false: a binary matte (0 or 255).
  *   ignore_alpha keep_alpha=false: an image with transparency is cut like any other.
  *   no_cache     skip the in-process cache of per-image work (tests, benchmarks).
- *   classical    the classical engine even when the network is available.
  */
 struct img_cutout_opts {
 	enum img_cut_type type;
@@ -65,7 +64,6 @@ struct img_cutout_opts {
 	int hard_edges;
 	int ignore_alpha;
 	int no_cache;
-	int classical;
 };
 
 /*
