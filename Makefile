@@ -1,5 +1,6 @@
 # Backdrop: one Makefile, explicit source lists, pkg-config for flags.
-# Targets: all (default), run, test, bench, quality, install, clean, deps.
+# Targets: all (default), run, test, bench, quality, install, uninstall, shared-host,
+# clean, deps, fuzz.
 # Local overrides (CC, CFLAGS, PREFIX, ...) may go in config.mk, which is not tracked.
 -include config.mk
 
@@ -9,10 +10,21 @@ VERSION := 0.1.0
 SAN     ?= 0
 PORT    ?= 8080
 
+# Float-to-integer casts out of range (1e300 to long long) are undefined too: clang's
+# "undefined" checks them, gcc's needs the check named. Used where the compiler has it.
+# SAN=1 with clang (make test SAN=1 CC=clang) builds in a folder of its own.
+IS_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1))
+COMMA   := ,
+UBSAN   := undefined$(if $(shell $(CC) -fsanitize=float-cast-overflow -xc -c -o /dev/null /dev/null 2>/dev/null && echo y),$(COMMA)float-cast-overflow,)
 ifeq ($(SAN),1)
-BUILD   ?= build/san
-OPT     ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-LDSAN   := -fsanitize=address,undefined
+BUILD   ?= build/san$(if $(IS_CLANG),-clang,)
+OPT     ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,$(UBSAN) -fno-sanitize-recover=$(UBSAN)
+LDSAN   := -fsanitize=address,$(UBSAN)
+else ifeq ($(SAN),fuzz)
+# make fuzz: libFuzzer (clang) with ASan and UBSan; coverage for the library and harnesses.
+BUILD   ?= build/fuzz
+OPT     ?= -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,$(UBSAN) -fno-sanitize-recover=$(UBSAN)
+LDSAN   := -fsanitize=address,$(UBSAN)
 else
 BUILD   ?= build/rel
 OPT     ?= -O2 -g
@@ -34,10 +46,10 @@ LDLIBS  += $(LDSAN) -pthread $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfc
 # The helper library: request loop, responses, config, logging, store, identity.
 LIB_SRCS := cgi-bin/lib/err.c cgi-bin/lib/buf.c cgi-bin/lib/str.c cgi-bin/lib/log.c \
             cgi-bin/lib/conf.c cgi-bin/lib/req.c cgi-bin/lib/resp.c cgi-bin/lib/html.c \
-            cgi-bin/lib/store.c
+            cgi-bin/lib/store.c cgi-bin/lib/lim.c
 # Records: identity, multipart, forms, keys.
 REC_SRCS := cgi-bin/lib/mp.c cgi-bin/lib/uid.c cgi-bin/lib/records.c cgi-bin/lib/page.c \
-            cgi-bin/lib/rec_make.c
+            cgi-bin/lib/rec_make.c cgi-bin/lib/retain.c
 # Remote APIs: URL fetching, jobs, quotas.
 API_SRCS := cgi-bin/lib/fetch.c cgi-bin/lib/quota.c cgi-bin/lib/render.c cgi-bin/lib/job.c \
             cgi-bin/lib/removebg.c
@@ -53,7 +65,7 @@ CUT_SRCS := cgi-bin/lib/img/cutout.c cgi-bin/lib/img/cut_opts.c cgi-bin/lib/img/
 # The command line tool's subcommands.
 CLI_SRCS := cgi-bin/cli/admin.c cgi-bin/cli/cutout.c cgi-bin/cli/score.c cgi-bin/cli/key.c \
             cgi-bin/cli/image.c
-CLI_SRCS += cgi-bin/cli/worker.c
+CLI_SRCS += cgi-bin/cli/worker.c cgi-bin/cli/ops.c
 
 PROGS   := health index upload update remove image
 PROGS   += change
@@ -65,7 +77,7 @@ UNIT    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test
 FUZZ    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 MIGR    := $(sort $(wildcard sql/[0-9]*.sql))
 
-.PHONY: all run test bench quality install clean deps
+.PHONY: all run test bench quality install uninstall shared-host clean deps fuzz fuzz-bins
 # Keep object files of tests and programs (they are intermediates of pattern rules).
 .SECONDARY:
 all: $(BINS) $(UNIT) $(FUZZ) $(BUILD)/source.tar.gz
@@ -98,10 +110,12 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-# Fuzz harnesses: built with a replay main() here; libFuzzer builds use the same files.
-$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(LIBA)
+# Fuzz harnesses: built with a replay main() here; libFuzzer builds (SAN=fuzz) link the
+# same files with libFuzzer's main instead.
+FUZZ_MAIN := $(if $(filter fuzz,$(SAN)),,$(BUILD)/tests/fuzz/replay.o)
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(FUZZ_MAIN) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $(if $(filter fuzz,$(SAN)),-fsanitize=fuzzer,) $^ $(LDLIBS) -o $@
 $(BUILD)/tests/fuzz/replay.o: tests/fuzz/replay.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
@@ -134,6 +148,17 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh
 
+# make fuzz FUZZ_SECONDS=N: every harness in tests/fuzz under libFuzzer (clang, ASan and
+# UBSan) for N seconds each, from its seeds and dictionary; new inputs and crashes stay
+# in the build folder (build/fuzz unless BUILD is given).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@$(MAKE) --no-print-directory SAN=fuzz CC=clang \
+	    BUILD=$(if $(filter command line,$(origin BUILD)),$(BUILD),build/fuzz) fuzz-bins
+	@BUILD=$(if $(filter command line,$(origin BUILD)),$(BUILD),build/fuzz) \
+	    FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+fuzz-bins: $(FUZZ)
+
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) sh bench/run.sh
@@ -142,28 +167,26 @@ quality: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) MODEL=$(MODEL) sh bench/quality.sh $(DATA)
 
-# Programs, pages, settings, the source archive, LICENSE and README, and (when make deps
-# installed them) the network and its runtime, with their licence files.
+# make install: the programs, the backdrop command, pages, the source archive, the model
+# (when make deps installed it), settings under SYSCONFDIR, an nginx site file, systemd
+# units, sysusers/tmpfiles and logrotate snippets, the licences (conf/install.sh, which
+# lists them in PREFIX/share/backdrop/install-manifest); make uninstall removes exactly
+# those and never the data. For a Debian package: PREFIX=/usr (SYSCONFDIR is then /etc).
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+INSTALL_ENV = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' SYSCONFDIR='$(SYSCONFDIR)' BUILD='$(BUILD)' \
+              PROGS='$(PROGS)' MODEL_DIR='$(MODEL_DIR)'
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib/backdrop/cgi-bin $(DESTDIR)$(PREFIX)/bin \
-	           $(DESTDIR)$(PREFIX)/share/backdrop $(DESTDIR)$(PREFIX)/etc
-	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(PREFIX)/lib/backdrop/cgi-bin/
-	install -m 0755 $(BUILD)/backdrop $(DESTDIR)$(PREFIX)/bin/
-	cp -R www $(DESTDIR)$(PREFIX)/share/backdrop/
-	install -m 0644 nginx.conf $(DESTDIR)$(PREFIX)/share/backdrop/nginx.conf
-	install -m 0644 conf/backdrop.conf $(DESTDIR)$(PREFIX)/etc/backdrop.conf
-	install -m 0644 $(BUILD)/source.tar.gz $(DESTDIR)$(PREFIX)/share/backdrop/source.tar.gz
-	install -d $(DESTDIR)$(PREFIX)/share/doc/backdrop
-	install -m 0644 LICENSE README.md $(DESTDIR)$(PREFIX)/share/doc/backdrop/
-	if [ -d $(MODEL_DIR) ]; then \
-	    install -d $(DESTDIR)$(PREFIX)/share/backdrop/model $(DESTDIR)$(PREFIX)/share/doc/backdrop/licenses && \
-	    install -m 0644 $(MODEL_DIR)/*.onnx $(DESTDIR)$(PREFIX)/share/backdrop/model/ && \
-	    install -m 0755 $(MODEL_DIR)/libonnxruntime.so $(DESTDIR)$(PREFIX)/share/backdrop/model/ && \
-	    install -m 0644 $(MODEL_DIR)/licenses/* $(DESTDIR)$(PREFIX)/share/doc/backdrop/licenses/; \
-	fi
+	@$(INSTALL_ENV) sh conf/install.sh install
+uninstall:
+	@$(INSTALL_ENV) sh conf/install.sh uninstall
+
+# make shared-host DEST=dir: Backdrop laid out for Apache shared hosting (plain CGI or
+# mod_fcgid, no daemon) in dir, from the document root shipped in apache/ (see DEPLOY.md).
+shared-host: all
+	@BUILD='$(BUILD)' PROGS='$(PROGS)' sh apache/assemble.sh '$(DEST)'
 
 clean:
 	rm -rf build
 
 # Header dependencies of every object built so far (library, programs, tools, tests).
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

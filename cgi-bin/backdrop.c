@@ -20,6 +20,11 @@ static const struct {
 	{ "bench",   cmd_bench,   "time the image engine's stages (used by make bench)" },
 	{ "key",     cmd_key,     "manage API keys: add NAME, list, revoke ID" },
 	{ "worker",  cmd_worker,  "render queued jobs and deliver their webhooks (--once: for cron)" },
+	{ "backup",  cmd_backup,  "copy the database while serving (FILE [--with-secret])" },
+	{ "restore", cmd_restore, "check a backup and restore it (stop the service first)" },
+	{ "migrate", cmd_migrate, "apply the schema migrations the database lacks (--dry-run)" },
+	{ "purge",   cmd_purge,   "delete what the retention settings say is kept too long" },
+	{ "stats",   cmd_stats,   "records, users, keys, bytes by kind, jobs by state" },
 };
 
 static int usage(FILE *f)

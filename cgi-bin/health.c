@@ -223,17 +223,36 @@ bad:
 	return 1;
 }
 
+/* The disk check: "low" when the data folder's file system has less than min_free_mb
+ * free (logged when it becomes so), else "ok". Low space is Degraded, not Unhealthy:
+ * reads go on (the store opens without writing) and a write that does not fit fails
+ * alone with 503, so taking the service out of a balancer would only lose the reads. */
+static const char *disk_check(long long free_bytes)
+{
+	static int was_low;
+	long long min = conf_int("min_free_mb") * 1048576LL;
+	int low = free_bytes >= 0 && free_bytes < min;
+
+	if (low && !was_low)
+		log_warn("health: %lld bytes free on the data folder's disk, under min_free_mb (%ld)",
+		         free_bytes, conf_int("min_free_mb"));
+	was_low = low;
+	return low ? "low" : "ok";
+}
+
 /* 200 {"status": "Healthy", "version", "checks": {...}} when the database answers a
- * query, the data folder is writable and the model could load; 200 "Degraded" when only
- * the model is unavailable (cutouts still work, with the classical engine); 503
+ * query, the data folder is writable, its disk has min_free_mb free and the model could
+ * load; 200 "Degraded" when only the model is unavailable (cutouts still work, with the
+ * classical engine) or the disk is low on space (see disk_check); 503
  * {"status": "Unhealthy", ...} naming the failed check when the store is unusable or,
  * under make run (a FastCGI worker with a run folder), a program has no live worker.
  * Reasons go to the log, never to the client. */
 static enum err health(struct req *r)
 {
-	struct json_object *o = json_object_new_object(), *checks = json_object_new_object();
+	struct json_object *o = json_object_new_object(), *checks = json_object_new_object(), *storage;
 	sqlite3 *db = NULL;
-	const char *model;
+	const char *model, *disk;
+	long long free_bytes;
 	int degraded, workers = 0;
 	enum err dir, dbe;
 
@@ -243,10 +262,13 @@ static enum err health(struct req *r)
 		dbe = store_check(db);
 	dir = store_data_dir_writable() ? ERR_OK : ERR_STORE;
 	model = model_check();
-	degraded = !strcmp(model, "unavailable");
+	free_bytes = store_free_bytes();
+	disk = disk_check(free_bytes);
+	degraded = !strcmp(model, "unavailable") || strcmp(disk, "ok");
 	json_object_object_add(checks, "database", json_object_new_string(dbe ? err_code(dbe) : "ok"));
 	json_object_object_add(checks, "data_dir", json_object_new_string(dir ? "not_writable" : "ok"));
 	json_object_object_add(checks, "model", json_object_new_string(model));
+	json_object_object_add(checks, "disk", json_object_new_string(disk));
 	/* Workers exist only under FastCGI; plain CGI has none to check. */
 	if (r->fcgx)
 		workers = workers_check(checks);
@@ -254,6 +276,11 @@ static enum err health(struct req *r)
 	                                                            degraded ? "Degraded" : "Healthy"));
 	json_object_object_add(o, "version", json_object_new_string(BACKDROP_VERSION));
 	json_object_object_add(o, "checks", checks);
+	/* What the store occupies on disk (database and WAL), for watching retention work. */
+	storage = json_object_new_object();
+	json_object_object_add(storage, "database_bytes", json_object_new_int64(store_bytes()));
+	json_object_object_add(storage, "free_bytes", json_object_new_int64(free_bytes));
+	json_object_object_add(o, "storage", storage);
 	resp_header(r, "Cache-Control", "no-store");
 	return resp_json(r, dir || dbe || workers ? 503 : 200, o);
 }

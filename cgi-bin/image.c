@@ -1,34 +1,45 @@
-/* image.c: GET /image/ID/original|processed|thumb, the stored bytes, owner only. */
+/* image.c: GET /image/ID/KIND (original, processed, thumb, original_thumb, cutout,
+ * background), the stored bytes, owner only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "conf.h"
 #include "page.h"
+#include "render.h"
 #include "records.h"
 #include "resp.h"
 #include "store.h"
 #include "str.h"
 #include "uid.h"
 
-/* 1 when If-None-Match lists our strong ETag (or "*"). */
-static int not_modified(const char *inm, const char *etag)
+/* Makes and stores the original_thumb of a record from before there was one. */
+static enum err original_thumb(sqlite3 *db, const char *user, const char *id)
 {
-	const char *p = inm;
-	size_t el = strlen(etag);
+	struct img_limits lim;
+	struct img_result th = { 0 };
+	struct rec_image img;
+	char *name = NULL;
+	void *data = NULL;
+	enum err e;
 
-	while (p && *p) {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (*p == '*')
-			return 1;
-		if (!strncmp(p, etag, el) && (p[el] == '\0' || p[el] == ',' || p[el] == ' '))
-			return 1;
-		p = strchr(p, ',');
-	}
-	return 0;
+	render_limits(&lim);
+	if ((e = rec_image(db, user, id, REC_ORIGINAL, &img, &data, &name)) ||
+	    (e = img_thumb(img.data, img.len, &lim, (int)conf_int("thumb_size"), &th)))
+		goto out;
+	img = (struct rec_image){ .type = th.mime, .data = th.data, .len = th.len,
+	                          .width = th.width, .height = th.height };
+	e = rec_image_add(db, user, id, REC_ORIGINAL_THUMB, &img);
+out:
+	img_result_free(&th);
+	free(data);
+	free(name);
+	return e;
 }
 
-/* The bytes with our detected type, a strong ETag (304 on If-None-Match), immutable
- * caching, nosniff, a CSP without scripts, and a Content-Disposition naming the record
+/* The bytes with our detected type, a strong ETag (304 on If-None-Match), caching
+ * (immutable for the original and its thumbnail, and for a URL with the record's
+ * version, ?v=, as the listing gives; the others change when the record is re-rendered,
+ * so they are revalidated), nosniff, a CSP without scripts, and a Content-Disposition naming the record
  * (inline, or attachment with ?download=1). Another user's record is 404. */
 static enum err image(struct req *r)
 {
@@ -43,18 +54,24 @@ static enum err image(struct req *r)
 	void *data = NULL;
 	enum err e;
 
-	if (!str_is_id(r->params[0]) || kind == REC__MAX)
+	if (!str_is_id(r->params[0]) || kind == REC__MAX || kind == REC_OPINION)
 		return req_fail(r, ERR_NOT_FOUND, "no such image");
 	if (dl && strcmp(dl->value, "1") && strcmp(dl->value, "0"))
 		return req_fail(r, ERR_BAD_FIELD, "download: expected 0 or 1");
-	if ((e = store_db(&db)) || (e = ident_get(r, db, &id)) ||
-	    (e = rec_image(db, id.user_id, r->params[0], kind, &img, &data, &name)))
+	if ((e = store_db(&db)) || (e = ident_get(r, db, &id)))
+		goto out;
+	e = rec_image(db, id.user_id, r->params[0], kind, &img, &data, &name);
+	if (e == ERR_NOT_FOUND && kind == REC_ORIGINAL_THUMB &&
+	    !(e = original_thumb(db, id.user_id, r->params[0])))
+		e = rec_image(db, id.user_id, r->params[0], kind, &img, &data, &name);
+	if (e)
 		goto out;
 	snprintf(etag, sizeof etag, "\"%s\"", img.etag);
 	resp_header(r, "ETag", "%s", etag);
-	resp_header(r, "Cache-Control", "private, max-age=31536000, immutable");
+	resp_header(r, "Cache-Control", "%s", kind == REC_ORIGINAL || kind == REC_ORIGINAL_THUMB ||
+	            fields_get(&r->query, "v") ? "private, max-age=31536000, immutable" : "private, no-cache");
 	resp_header(r, "Vary", "Cookie, X-Api-Key");
-	if ((inm = req_header(r, "If-None-Match")) && not_modified(inm, etag)) {
+	if ((inm = req_header(r, "If-None-Match")) && req_etag_match(inm, etag)) {
 		r->status = 304;
 		r->done = 1;
 		goto out;

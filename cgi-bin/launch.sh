@@ -114,8 +114,9 @@ LOG="$data/backdrop.log"
 RESPAWN_MS=1000
 RESPAWN_TRIES=3
 : > "$RUN/programs.tmp"
-# name:workers for every program that was built.
-for spec in index:$light upload:$heavy update:$light remove:$light health:$light \
+# name:workers for every program that was built (the image programs, update among them
+# since it renders a record again, get the heavy count).
+for spec in index:$light upload:$heavy update:$heavy remove:$light health:$light \
             image:$light change:$heavy; do
 	name=${spec%%:*}; n=${spec#*:}
 	[ -x "$BIN/$name" ] || continue
@@ -149,8 +150,10 @@ cp /etc/nginx/fastcgi_params "$RUN/fastcgi_params" 2>/dev/null ||
 # copy, so a rebuild while this runs does not change what /source.tar.gz answers.
 cp "$BIN/source.tar.gz" "$RUN/source.tar.gz" 2>/dev/null ||
 	echo "backdrop: $BIN/source.tar.gz is missing (run: make); /source.tar.gz will be 404" >&2
+# The body cap in words, for nginx's own 413 page.
+if [ "$maxbody" -ge 1048576 ]; then maxwords="$((maxbody / 1048576)) MB"; else maxwords="$((maxbody / 1024)) KB"; fi
 sed -e "s#@USER@#$user#" -e "s#@RUN@#$RUN#g" -e "s#@ROOT@#$TOP#g" -e "s#@SOURCE@#$RUN/source.tar.gz#" \
-    -e "s#@LISTEN@#$HOST:$PORT#" -e "s#@MAX_BODY@#$maxbody#" \
+    -e "s#@LISTEN@#$HOST:$PORT#" -e "s#@MAX_BODY@#$maxbody#" -e "s#@MAX_BODY_WORDS@#$maxwords#" \
     "$TOP/nginx.conf" > "$RUN/nginx.conf"
 "$NGINX" -p "$RUN" -c "$RUN/nginx.conf" -e "$RUN/error.log" -g 'daemon off;' 2>>"$RUN/error.log" &
 nginx_pid=$!

@@ -1,4 +1,5 @@
-/* remove.c: DELETE /remove/ID (the original page's shape) and POST /remove/ID (form). */
+/* remove.c: DELETE /remove/ID (the original page's shape), POST /remove/ID (form) and
+ * GET /remove/ID (the page that asks first, for a browser without JavaScript). */
 #include "page.h"
 #include "quota.h"
 #include "records.h"
@@ -51,6 +52,34 @@ static enum err post(struct req *r)
 	return page_redirect(r, e ? "error" : "removed");
 }
 
+/* GET -> the confirmation page of the caller's record (404 for any other). */
+static enum err confirm(struct req *r)
+{
+	struct record rec = { 0 };
+	struct buf b = { 0 };
+	struct ident id;
+	sqlite3 *db = NULL;
+	enum err e;
+
+	if (!str_is_id(r->params[0]))
+		return req_fail(r, ERR_NOT_FOUND, "no such record");
+	if ((e = store_db(&db)) || (e = ident_get(r, db, &id)) || (e = quota_charge(r, db, &id, 0)) ||
+	    (e = rec_get(db, id.user_id, r->params[0], &rec)) || (e = page_confirm_remove(&b, &rec)))
+		goto out;
+	resp_header(r, "Cache-Control", "no-store");
+	page_headers(r);
+	e = resp_html(r, 200, &b);
+out:
+	buf_free(&b);
+	rec_free(&rec);
+	return e;
+}
+
+static enum err w_confirm(struct req *r)
+{
+	return quota_serve(r, confirm);
+}
+
 static enum err w_del(struct req *r)
 {
 	return quota_serve(r, del);
@@ -64,6 +93,7 @@ static enum err w_post(struct req *r)
 static const struct route routes[] = {
 	{ "DELETE", "/remove/*", w_del },
 	{ "POST", "/remove/*", w_post },
+	{ "GET", "/remove/*", w_confirm },
 };
 
 int main(void)

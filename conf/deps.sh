@@ -6,6 +6,12 @@ set -e
 PKGS="build-essential pkg-config libfcgi-dev libgd-dev libpng-dev libwebp-dev libjpeg-dev libcurl4-openssl-dev
 libjson-c-dev libzip-dev libsqlite3-dev libssl-dev nginx spawn-fcgi multiwatch sqlite3 curl
 imagemagick libvips-tools python3 python3-opencv time procps wrk chromium jq"
+# The deployment tests: Apache as a shared host runs it (plain CGI and mod_fcgid), and
+# systemd-analyze and logrotate to check what make install ships.
+PKGS="$PKGS apache2 libapache2-mod-fcgid systemd logrotate"
+# clang for the second sanitizer build (make test SAN=1 CC=clang) and make fuzz; its
+# runtime libraries (libclang-rt-dev) hold libFuzzer.
+PKGS="$PKGS clang libclang-rt-dev"
 
 missing=""
 for p in $PKGS; do
@@ -31,11 +37,18 @@ if [ -n "$missing" ]; then
 fi
 
 # The browser tests drive Debian's chromium through playwright-core (no browser
-# download): installed into tests/browser/node_modules from its lock file.
-if [ ! -d tests/browser/node_modules/playwright-core ] && [ -f tests/browser/package.json ]; then
-	(cd tests/browser && npm ci --no-audit --no-fund --silent >/dev/null 2>&1 ||
-	 npm install --no-audit --no-fund --silent >/dev/null)
-fi
+# download) and check the pages with axe-core: installed into tests/browser/node_modules
+# from its lock file, again whenever the lock file changes (a copy of the lock file
+# installed last is kept in node_modules). Runs of make at once take turns (flock), so
+# one never deletes the folder the other is installing into.
+# The published remove.bg clients that tests/e2e/test_clients.sh drives (remove.bg,
+# removebg-wrapper, axios, form-data) go into tests/clients/node_modules the same way.
+for d in tests/browser tests/clients; do
+	if [ -f $d/package-lock.json ] && ! cmp -s $d/package-lock.json $d/node_modules/.installed-lock.json; then
+		(cd $d && flock package.json sh -c 'cmp -s package-lock.json node_modules/.installed-lock.json ||
+		 { npm ci --no-audit --no-fund --silent >/dev/null && cp package-lock.json node_modules/.installed-lock.json; }')
+	fi
+done
 
 # The neural cutout's runtime and model, from npm, checked against conf/model.sha256.
 sh conf/model.sh

@@ -15,5 +15,10 @@ int cmd_change(int argc, char **argv);   /* cli/image.c: composite onto a new ba
 int cmd_bench(int argc, char **argv);    /* cli/image.c: time the engine's stages */
 int cmd_key(int argc, char **argv);      /* cli/key.c: API keys add, list, revoke */
 int cmd_worker(int argc, char **argv);   /* cli/worker.c: render jobs, deliver webhooks */
+int cmd_backup(int argc, char **argv);   /* cli/ops.c: online backup of the database */
+int cmd_restore(int argc, char **argv);  /* cli/ops.c: checked restore of a backup */
+int cmd_migrate(int argc, char **argv);  /* cli/ops.c: apply or list pending migrations */
+int cmd_purge(int argc, char **argv);    /* cli/ops.c: retention of records and jobs */
+int cmd_stats(int argc, char **argv);    /* cli/ops.c: what the store holds */
 
 #endif

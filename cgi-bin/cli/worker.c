@@ -1,17 +1,41 @@
 /* worker.c: `backdrop worker [--once]`: renders queued Background Change jobs and
- * delivers them to their callbacks (job.h). Without --once it polls until SIGTERM. */
+ * delivers them to their callbacks (job.h). Without --once it polls until SIGTERM, and
+ * purges what is kept too long once an hour (retain.h). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "conf.h"
 #include "fetch.h"
 #include "job.h"
 #include "log.h"
+#include "retain.h"
 #include "store.h"
 
 static volatile sig_atomic_t stopping;
+
+/* Seconds between the purges a running worker makes (see retain.h). */
+#define PURGE_EVERY 3600
+
+/* Deletes what the retention settings say is kept too long, at most every PURGE_EVERY
+ * seconds; `backdrop purge` does the same on demand or from cron. */
+static void purge_now_and_then(sqlite3 *db)
+{
+	static time_t last;
+	struct retain_counts n = { 0, 0, 0 };
+	time_t now = time(NULL);
+	enum err e;
+
+	if (last && now - last < PURGE_EVERY)
+		return;
+	last = now;
+	if ((e = retain_purge(db, conf_int("retention_days"), conf_int("job_retention_days"), &n)))
+		log_warn("purge: %s", err_str(e));
+	else if (n.records || n.jobs)
+		log_info("purge: %ld records of %ld identities, %ld jobs", n.records, n.identities, n.jobs);
+}
 
 static void on_stop(int sig)
 {
@@ -53,6 +77,8 @@ int cmd_worker(int argc, char **argv)
 			sleep(2);
 			continue;
 		}
+		if (!once)
+			purge_now_and_then(db);
 		if ((e = job_run_one(db, &did))) {
 			log_warn("job run: %s", err_str(e));
 			if (once)

@@ -41,9 +41,13 @@ static const struct def {
 	{ "thumb_size",            T_INT,  "256", 16, 1024, NULL },
 	{ "workers",               T_INT,  "0", 0, 64, NULL },
 	{ "light_workers",         T_INT,  "2", 1, 64, NULL },
+	{ "worker_memory_mb",      T_INT,  "4096", 0, 1L << 20, NULL },
+	{ "worker_cpu_seconds",    T_INT,  "120", 0, 86400, NULL },
 	{ "busy_timeout_ms",       T_INT,  "5000", 0, 600000, NULL },
+	{ "min_free_mb",           T_INT,  "100", 0, 1L << 30, NULL },
 	{ "cookie_name",           T_STR,  "backdrop_uid", 0, 0, NULL },
 	{ "cookie_max_age",        T_INT,  "31536000", 60, 1L << 31, NULL },
+	{ "claim_seconds",         T_INT,  "600", 10, 86400, NULL },
 	{ "cutout_provider",       T_STR,  "local", 0, 0, NULL },
 	{ "cutout_model",          T_ONEOF, "isnet-medium", 0, 0, models },
 	{ "cutout_threads",        T_INT,  "2", 1, 64, NULL },
@@ -64,6 +68,8 @@ static const struct def {
 	{ "webhook_attempts",      T_INT,  "5", 1, 50, NULL },
 	{ "webhook_backoff",       T_INT,  "2", 1, 3600, NULL },
 	{ "job_lease",             T_INT,  "300", 1, 86400, NULL },
+	{ "retention_days",        T_INT,  "90", 0, 36500, NULL },
+	{ "job_retention_days",    T_INT,  "7", 0, 36500, NULL },
 };
 
 #define NDEFS (sizeof defs / sizeof defs[0])

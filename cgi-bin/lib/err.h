@@ -26,6 +26,7 @@ enum err {
 	ERR_TOO_LARGE,        /* 413 too_large: request body over the cap */
 	ERR_TOO_MANY_PIXELS,  /* 413 resolution_too_high: image dimensions over the caps */
 	ERR_UNSUPPORTED,      /* 415 unsupported_image: not an image format we decode */
+	ERR_NOT_IMAGE,        /* 415 not_an_image: the file is no image at all (records routes) */
 	ERR_CORRUPT,          /* 422 corrupt_image: a supported format whose data is broken */
 	ERR_RATE,             /* 429 rate_limited */
 	ERR_INTERNAL,         /* 500 internal */

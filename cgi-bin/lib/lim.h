@@ -18,6 +18,8 @@
 #define LIM_JSON_BYTES      (1 << 20)   /* a JSON body without embedded images */
 #define LIM_RESP_HEADERS    32          /* response headers per response */
 #define LIM_NAME_CHARS      200         /* record names, in characters */
+#define LIM_BLUR_PIXELS     4000000L    /* a blur (background, shadow) works on at most
+                                           this many pixels: larger ones are reduced */
 
 /* Defaults of the configurable caps (see conf/backdrop.conf). */
 #define LIM_UPLOAD_BYTES    (25L << 20) /* max_upload_bytes: request body, fetched URL */
@@ -27,5 +29,18 @@
 #define LIM_FETCH_SECONDS   20          /* fetch_timeout */
 #define LIM_FETCH_CONNECT   5           /* fetch_connect_timeout */
 #define LIM_FETCH_REDIRECTS 5           /* fetch_max_redirects */
+
+/*
+ * Per-worker limits (lim.c), from conf. lim_worker_init(), once at start: an
+ * address-space limit of worker_memory_mb (RLIMIT_AS; not under AddressSanitizer), so
+ * that an allocation past it fails (ERR_NOMEM: 503 for that request, the worker goes
+ * on), and a SIGXCPU handler that ends the worker with a log line. Returns 1, or 0 when
+ * a limit could not be set (logged). lim_request_begin(), before each request: the
+ * request may use worker_cpu_seconds of CPU time (RLIMIT_CPU past what the worker has
+ * used); past that the worker ends, nginx answers 503 for that request alone and the
+ * supervisor starts another worker. 0 in either setting: no limit.
+ */
+int lim_worker_init(void);
+void lim_request_begin(void);
 
 #endif

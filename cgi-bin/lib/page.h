@@ -9,17 +9,26 @@
 #include "records.h"
 #include "req.h"
 
-/* The fixed message of a flash code ("ok", "failed", "limit", "error", "renamed",
- * "removed"), or NULL for any other text: client text is never echoed. */
+/* The fixed message of a flash code ("ok", "failed", "limit", "error", "renamed", "saved",
+ * "removed", and the plain words of each upload error: "not_image", "unsupported",
+ * "corrupt", "too_large" and "too_many_pixels" (naming the limit), "fetch", "invalid",
+ * "busy"), or NULL for any other text: client text is never echoed. */
 const char *page_flash(const char *code);
-/* The flash code for the outcome e of an upload: ok, limit, failed (the image could not
- * be read or was too large) or error. */
+/* The flash code for the outcome e of an upload or re-render: ok, limit, one code per
+ * image error (see page_flash), or error. */
 const char *page_upload_flash(enum err e);
 /* Composes 303 to "/?flash=CODE" (code must be one page_flash knows). */
 enum err page_redirect(struct req *r, const char *code);
+/* The same to "/?flash=CODE#rec-ID", the card of record id (validated), or as
+ * page_redirect when id is NULL. */
+enum err page_redirect_rec(struct req *r, const char *code, const char *id);
 
-/* A record as the JSON API shows it (id, image_name, created_on, width, height, sizes,
- * urls). Returns a new object (caller puts it) or NULL without memory. */
+/* A record as the JSON API shows it (id, image_name, created_on, width, height,
+ * version, sizes, urls, options: the processing options as an object, hint_strokes
+ * included). urls and sizes name original, processed, thumb and original_thumb always,
+ * cutout and background when the record has them; the URLs of the images a re-render
+ * changes end in ?v=VERSION. Returns a new object (caller puts it) or NULL
+ * without memory. */
 struct json_object *page_record_json(const struct record *rec);
 
 /* Appends the whole HTML page to b: the upload form, the flash message of flash_code
@@ -28,6 +37,13 @@ struct json_object *page_record_json(const struct record *rec);
  * html_attr / html_url. */
 enum err page_render(struct buf *b, const char *flash_code, const struct record *recs, int n,
                      long used, long limit);
+
+/* The security headers of every page the programs render (a CSP allowing only our own
+ * scripts, styles and images, no framing). */
+enum err page_headers(struct req *r);
+/* Appends the page asking to confirm deleting rec (no JavaScript needed): its
+ * thumbnails, a POST form to /remove/ID and a way back. */
+enum err page_confirm_remove(struct buf *b, const struct record *rec);
 
 /*
  * The file names of a Content-Disposition for the record name, image kind and MIME

@@ -56,6 +56,24 @@ static enum err run(sqlite3 *db, const char *sql, const char *types, const char 
 	return e;
 }
 
+/* Inside a write transaction: adds quarters to the month's usage (qi->month_used_x4
+ * holds it) unless that would pass month_limit credits (0: unlimited): ERR_QUOTA, nothing
+ * added. */
+static enum err take(sqlite3 *db, const char *key_id, const char *month, long month_limit, long quarters,
+                     struct quota_info *qi)
+{
+	enum err e;
+
+	if (month_limit > 0 && (long long)qi->month_used_x4 + quarters > (long long)month_limit * 4)
+		return ERR_QUOTA;
+	if ((e = run(db, "INSERT INTO key_usage (key_id, month, quarters) VALUES (?1, ?2, ?3) "
+	             "ON CONFLICT (key_id, month) DO UPDATE SET quarters = quarters + ?3",
+	             "tti", key_id, month, quarters, NULL)))
+		return e;
+	qi->month_used_x4 += quarters;
+	return ERR_OK;
+}
+
 enum err quota_admit(sqlite3 *db, const char *key_id, long month_limit, long rate_limit,
                      long images, time_t now, struct quota_info *qi)
 {
@@ -67,14 +85,15 @@ enum err quota_admit(sqlite3 *db, const char *key_id, long month_limit, long rat
 	month_of(now, month);
 	qi->rate_limit = rate_limit;
 	qi->month_limit = month_limit;
+	images *= 4;                    /* counted in quarters of a credit */
 	qi->reset = (long)(minute + 1) * 60;
 	if ((e = store_begin(db, 1)))
 		return e;
 	if ((e = run(db, "DELETE FROM key_rate WHERE key_id = ?1 AND minute < ?2", "ti", key_id, NULL, minute, NULL)) ||
 	    (e = run(db, "SELECT requests FROM key_rate WHERE key_id = ?1 AND minute = ?2", "ti", key_id, NULL, minute, &reqs)) ||
-	    (e = run(db, "SELECT images FROM key_usage WHERE key_id = ?1 AND month = ?2", "tt", key_id, month, 0, &used)))
+	    (e = run(db, "SELECT quarters FROM key_usage WHERE key_id = ?1 AND month = ?2", "tt", key_id, month, 0, &used)))
 		goto out;
-	qi->month_used = (long)used;
+	qi->month_used_x4 = (long)used;
 	if (rate_limit > 0 && reqs >= rate_limit) {
 		qi->rate_remaining = 0;
 		qi->retry_after = (long)(qi->reset - now);
@@ -88,19 +107,36 @@ enum err quota_admit(sqlite3 *db, const char *key_id, long month_limit, long rat
 	             "ti", key_id, NULL, minute, NULL)))
 		goto out;
 	qi->rate_remaining = rate_limit > 0 ? rate_limit - (long)reqs - 1 : 0;
-	if (images > 0) {
-		if (month_limit > 0 && used + images > month_limit) {
-			/* The request still counts against the rate. */
-			if (!(e = store_commit(db)))
-				e = ERR_QUOTA;
-			return e;
-		}
-		if ((e = run(db, "INSERT INTO key_usage (key_id, month, images) VALUES (?1, ?2, ?3) "
-		             "ON CONFLICT (key_id, month) DO UPDATE SET images = images + ?3",
-		             "tti", key_id, month, images, NULL)))
-			goto out;
-		qi->month_used += images;
+	if (images > 0 && (e = take(db, key_id, month, month_limit, images, qi)) == ERR_QUOTA) {
+		/* The request still counts against the rate. */
+		if (!(e = store_commit(db)))
+			e = ERR_QUOTA;
+		return e;
 	}
+	if (!e)
+		e = store_commit(db);
+out:
+	if (e)
+		store_rollback(db);
+	return e;
+}
+
+enum err quota_reserve(sqlite3 *db, const char *key_id, long month_limit, long quarters, time_t now,
+                       struct quota_info *qi)
+{
+	char month[16];
+	long long used = 0;
+	enum err e;
+
+	month_of(now, month);
+	qi->month_limit = month_limit;
+	if ((e = store_begin(db, 1)))
+		return e;
+	if ((e = run(db, "SELECT quarters FROM key_usage WHERE key_id = ?1 AND month = ?2", "tt", key_id, month, 0, &used)))
+		goto out;
+	qi->month_used_x4 = (long)used;
+	if ((e = take(db, key_id, month, month_limit, quarters, qi)))
+		goto out;
 	e = store_commit(db);
 out:
 	if (e)
@@ -108,33 +144,36 @@ out:
 	return e;
 }
 
-enum err quota_refund(sqlite3 *db, const char *key_id, long images, time_t now)
+enum err quota_refund(sqlite3 *db, const char *key_id, long quarters, time_t now)
 {
 	char month[16];
 
 	month_of(now, month);
-	return run(db, "UPDATE key_usage SET images = max(images - ?3, 0) WHERE key_id = ?1 AND month = ?2",
-	           "tti", key_id, month, images, NULL);
+	return run(db, "UPDATE key_usage SET quarters = max(quarters - ?3, 0) WHERE key_id = ?1 AND month = ?2",
+	           "tti", key_id, month, quarters, NULL);
 }
 
-enum err quota_used(sqlite3 *db, const char *key_id, time_t now, long *used)
+enum err quota_used(sqlite3 *db, const char *key_id, time_t now, long *used_x4)
 {
 	char month[16];
 	long long u;
 	enum err e;
 
 	month_of(now, month);
-	e = run(db, "SELECT images FROM key_usage WHERE key_id = ?1 AND month = ?2", "tt", key_id, month, 0, &u);
-	*used = (long)u;
+	e = run(db, "SELECT quarters FROM key_usage WHERE key_id = ?1 AND month = ?2", "tt", key_id, month, 0, &u);
+	*used_x4 = (long)u;
 	return e;
 }
 
 /* ---- the gate of the records programs ---- */
 
-/* What quota_serve() keeps for the error response: the key's standing, once admitted. */
+/* What quota_serve() keeps for the error response: the key's standing, once admitted,
+ * and a program's own error shape and state (quota_serve_app). */
 struct gate {
 	int charged;              /* quota_admit() gave a standing (ok, rate or quota) */
 	struct quota_info qi;
+	error_fn shape;
+	void *app;
 };
 
 static void rate_headers(struct req *r, const struct quota_info *qi)
@@ -149,20 +188,37 @@ static void gate_on_error(struct req *r, enum err e, const char *detail)
 {
 	const struct gate *g = r->ctx;
 
-	(void)detail;
-	if (!g || !g->charged)
+	if (!g)
 		return;
-	rate_headers(r, &g->qi);
-	if (e == ERR_RATE)
-		resp_header(r, "Retry-After", "%ld", g->qi.retry_after > 0 ? g->qi.retry_after : 60);
+	if (g->charged) {
+		rate_headers(r, &g->qi);
+		if (e == ERR_RATE)
+			resp_header(r, "Retry-After", "%ld", g->qi.retry_after > 0 ? g->qi.retry_after : 60);
+	}
+	if (g->shape)
+		g->shape(r, e, detail);
 }
 
 enum err quota_serve(struct req *r, handler_fn fn)
+{
+	return quota_serve_app(r, fn, NULL, NULL);
+}
+
+void *quota_app(const struct req *r)
+{
+	const struct gate *g = r->ctx;
+
+	return g ? g->app : NULL;
+}
+
+enum err quota_serve_app(struct req *r, handler_fn fn, error_fn shape, void *app)
 {
 	struct gate g;
 	enum err e;
 
 	memset(&g, 0, sizeof g);
+	g.shape = shape;
+	g.app = app;
 	r->ctx = &g;
 	r->on_error = gate_on_error;
 	if ((e = fn(r))) {
@@ -194,13 +250,37 @@ enum err quota_charge(struct req *r, sqlite3 *db, const struct ident *id, long i
 	if (e == ERR_RATE)
 		return req_fail(r, e, "more than %ld requests this minute", qi.rate_limit);
 	if (e == ERR_QUOTA)
-		return req_fail(r, e, "the monthly quota of %ld images is used up", qi.month_limit);
+		return req_fail(r, e, "the monthly quota of %ld credits is used up", qi.month_limit);
 	rate_headers(r, &qi);
 	return ERR_OK;
 }
 
+enum err quota_charge_x4(struct req *r, sqlite3 *db, const struct ident *id, long quarters)
+{
+	struct gate *g = r->ctx;
+	struct quota_info qi;
+	enum err e;
+
+	if (!id->is_key)
+		return ERR_OK;
+	memset(&qi, 0, sizeof qi);
+	if (g && g->charged)
+		qi = g->qi;
+	e = quota_reserve(db, id->key_id, quota_month_limit(id->quota_month), quarters, time(NULL), &qi);
+	if (g && g->charged)
+		g->qi = qi;
+	if (e == ERR_QUOTA)
+		return req_fail(r, e, "the monthly quota of %ld credits is used up", qi.month_limit);
+	return e;
+}
+
+void quota_give_back_x4(sqlite3 *db, const struct ident *id, long quarters)
+{
+	if (id->is_key && quarters > 0 && quota_refund(db, id->key_id, quarters, time(NULL)))
+		log_warn("could not refund %ld quarter credits to key %s", quarters, id->key_id);
+}
+
 void quota_give_back(sqlite3 *db, const struct ident *id, long images)
 {
-	if (id->is_key && images > 0 && quota_refund(db, id->key_id, images, time(NULL)))
-		log_warn("could not refund %ld images to key %s", images, id->key_id);
+	quota_give_back_x4(db, id, images * 4);
 }

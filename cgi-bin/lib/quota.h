@@ -1,5 +1,6 @@
-/* quota.h: per-API-key monthly image quotas and per-minute request rates, counted in
- * SQLite (key_usage, key_rate) and reported in X-RateLimit-* headers. */
+/* quota.h: per-API-key monthly credit quotas and per-minute request rates, counted in
+ * SQLite (key_usage, key_rate) and reported in X-RateLimit-* headers. A credit is one
+ * image; usage is kept in quarters of a credit (remove.bg charges a preview 0.25). */
 #ifndef BACKDROP_QUOTA_H
 #define BACKDROP_QUOTA_H
 
@@ -14,7 +15,8 @@ struct quota_info {
 	long rate_limit, rate_remaining;  /* this minute */
 	long reset;                       /* unix seconds when the minute's count resets */
 	long retry_after;                 /* seconds, set with ERR_RATE */
-	long month_limit, month_used;     /* images this calendar month (UTC) */
+	long month_limit;                 /* credits this calendar month (UTC) */
+	long month_used_x4;               /* used this month, in quarters of a credit */
 };
 
 /* The effective limits of a key: its override when >= 0, else the conf default
@@ -31,10 +33,19 @@ long quota_rate_limit(long override);
  */
 enum err quota_admit(sqlite3 *db, const char *key_id, long month_limit, long rate_limit,
                      long images, time_t now, struct quota_info *qi);
-/* Gives back images reserved by quota_admit() for a request that failed. */
-enum err quota_refund(sqlite3 *db, const char *key_id, long images, time_t now);
-/* Reads the month's usage of key_id into *used without counting anything. */
-enum err quota_used(sqlite3 *db, const char *key_id, time_t now, long *used);
+/* Reserves quarters of a credit of key_id's month, without counting the request's rate
+ * (quota_admit() with images 0 did), in one write transaction: ERR_QUOTA when they do
+ * not fit in month_limit credits (0: unlimited), nothing reserved. Sets
+ * qi->month_limit and qi->month_used_x4. For a request whose cost is known only once
+ * it is read (a remove.bg preview costs 1 quarter, a full image 4). */
+enum err quota_reserve(sqlite3 *db, const char *key_id, long month_limit, long quarters, time_t now,
+                       struct quota_info *qi);
+/* Gives back quarters of a credit reserved by quota_admit() (4 per image) for a request
+ * that failed, or the part of a whole credit a preview does not cost. */
+enum err quota_refund(sqlite3 *db, const char *key_id, long quarters, time_t now);
+/* Reads the month's usage of key_id, in quarters of a credit, into *used_x4 without
+ * counting anything. */
+enum err quota_used(sqlite3 *db, const char *key_id, time_t now, long *used_x4);
 
 /*
  * The shared gate for the programs that serve keys (upload, update, remove, index):
@@ -63,5 +74,18 @@ enum err quota_charge(struct req *r, sqlite3 *db, const struct ident *id, long i
 /* Gives back images reserved by quota_charge() for a request that failed (a key
  * only; logs a failure). */
 void quota_give_back(sqlite3 *db, const struct ident *id, long images);
+
+/* quota_serve() for a program with its own per-request state and error shape (the
+ * remote APIs): shape (NULL: the default body) runs in the error response after the
+ * key's rate headers are added; app, the program's state, is quota_app(r) while fn
+ * runs (r->ctx holds the gate). */
+enum err quota_serve_app(struct req *r, handler_fn fn, error_fn shape, void *app);
+void *quota_app(const struct req *r);
+/* For a request whose cost is known only once it is read (a remove.bg preview costs a
+ * quarter credit, an image 4 quarters): reserves quarters of the key's month after
+ * quota_charge(r, db, id, 0) counted its rate. ERR_QUOTA (402, detail set), nothing
+ * reserved; a cookie caller is ERR_OK. quota_give_back_x4() gives quarters back. */
+enum err quota_charge_x4(struct req *r, sqlite3 *db, const struct ident *id, long quarters);
+void quota_give_back_x4(sqlite3 *db, const struct ident *id, long quarters);
 
 #endif

@@ -9,7 +9,9 @@
 #include "store.h"
 #include "str.h"
 
-static const char *const kinds[REC__MAX] = { "original", "processed", "thumb" };
+static const char *const kinds[REC__MAX] = {
+	"original", "processed", "thumb", "original_thumb", "cutout", "background", "opinion"
+};
 
 const char *rec_kind_name(enum rec_kind k)
 {
@@ -26,13 +28,18 @@ enum rec_kind rec_kind_from_name(const char *s)
 	return REC__MAX;
 }
 
-void rec_now(char out[20])
+/* t as "YYYY-MM-DD HH:MM:SS" (UTC) into out[20]. */
+static void stamp(time_t t, char out[20])
 {
-	time_t t = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+void rec_now(char out[20])
+{
+	stamp(time(NULL), out);
 }
 
 enum err rec_name_check(char *s, const char **why)
@@ -93,7 +100,9 @@ void rec_free(struct record *rec)
 {
 	if (rec) {
 		free(rec->name);
+		free(rec->options);
 		rec->name = NULL;
+		rec->options = NULL;
 	}
 }
 
@@ -110,7 +119,12 @@ void rec_list_free(struct record *list, int n)
 #define REC_COLS "r.id, r.image_name, r.created_on, r.width, r.height, " \
 	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'original'), " \
 	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'processed'), " \
-	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'thumb')"
+	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'thumb'), " \
+	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'original_thumb'), " \
+	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'cutout'), " \
+	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'background'), " \
+	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'opinion'), " \
+	"r.options, (SELECT etag FROM images WHERE record_id = r.id AND kind = 'processed')"
 
 /* Fills rec from a row of REC_COLS. */
 static enum err row(sqlite3_stmt *st, struct record *rec)
@@ -118,6 +132,8 @@ static enum err row(sqlite3_stmt *st, struct record *rec)
 	const char *id = (const char *)sqlite3_column_text(st, 0);
 	const char *name = (const char *)sqlite3_column_text(st, 1);
 	const char *created = (const char *)sqlite3_column_text(st, 2);
+	const char *opts = (const char *)sqlite3_column_text(st, 5 + REC__MAX);
+	const char *ver = (const char *)sqlite3_column_text(st, 6 + REC__MAX);
 	int k;
 
 	memset(rec, 0, sizeof *rec);
@@ -125,9 +141,12 @@ static enum err row(sqlite3_stmt *st, struct record *rec)
 	snprintf(rec->created_on, sizeof rec->created_on, "%s", created ? created : "");
 	rec->width = sqlite3_column_int(st, 3);
 	rec->height = sqlite3_column_int(st, 4);
+	snprintf(rec->version, sizeof rec->version, "%.12s", ver ? ver : "");
 	for (k = 0; k < REC__MAX; k++)
 		rec->bytes[k] = (long)sqlite3_column_int64(st, 5 + k);
-	return (rec->name = strdup(name ? name : "")) ? ERR_OK : ERR_NOMEM;
+	rec->name = strdup(name ? name : "");
+	rec->options = strdup(opts ? opts : "{}");
+	return rec->name && rec->options ? ERR_OK : ERR_NOMEM;
 }
 
 enum err rec_list(sqlite3 *db, const char *user, long limit, long offset, struct record **out, int *n)
@@ -197,12 +216,45 @@ static enum err exec_step(sqlite3 *db, sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? ERR_OK : store_err(db, rc, what);
 }
 
+void rec_etag(const void *data, size_t len, char out[33])
+{
+	unsigned char h[SHA256_DIGEST_LENGTH];
+
+	SHA256(data, len, h);
+	str_hex(h, 16, out);
+}
+
+/* Inserts image kind k of record id (or, with or_ignore, keeps one already there). */
+static enum err put_image(sqlite3 *db, const char *id, int k, const struct rec_image *img, int or_ignore)
+{
+	sqlite3_stmt *is = NULL;
+	char etag[33];
+	enum err e;
+
+	if ((e = prep(db, or_ignore ?
+	              "INSERT OR IGNORE INTO images (record_id, kind, type, bytes, width, height, etag, data) "
+	              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)" :
+	              "INSERT INTO images (record_id, kind, type, bytes, width, height, etag, data) "
+	              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &is)))
+		return e;
+	rec_etag(img->data, img->len, etag);
+	sqlite3_bind_text(is, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(is, 2, kinds[k], -1, SQLITE_STATIC);
+	sqlite3_bind_text(is, 3, img->type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(is, 4, (sqlite3_int64)img->len);
+	sqlite3_bind_int(is, 5, img->width);
+	sqlite3_bind_int(is, 6, img->height);
+	sqlite3_bind_text(is, 7, etag, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(is, 8, img->data, (sqlite3_uint64)img->len, SQLITE_STATIC);
+	e = exec_step(db, is, "insert image");
+	sqlite3_finalize(is);
+	return e;
+}
+
 enum err rec_insert(sqlite3 *db, const char *user, long limit, const struct record *rec,
                     const char *options_json, const struct rec_image img[REC__MAX])
 {
-	sqlite3_stmt *rs = NULL, *is = NULL;
-	unsigned char h[SHA256_DIGEST_LENGTH];
-	char etag[65];
+	sqlite3_stmt *rs = NULL;
 	long n = 0;
 	enum err e;
 	int k;
@@ -216,9 +268,7 @@ enum err rec_insert(sqlite3 *db, const char *user, long limit, const struct reco
 		goto out;
 	}
 	if ((e = prep(db, "INSERT INTO records (id, user_id, image_name, created_on, width, height, options) "
-	              "VALUES (?, ?, ?, ?, ?, ?, ?)", &rs)) ||
-	    (e = prep(db, "INSERT INTO images (record_id, kind, type, bytes, width, height, etag, data) "
-	              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &is)))
+	              "VALUES (?, ?, ?, ?, ?, ?, ?)", &rs)))
 		goto out;
 	sqlite3_bind_text(rs, 1, rec->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(rs, 2, user, -1, SQLITE_STATIC);
@@ -229,26 +279,75 @@ enum err rec_insert(sqlite3 *db, const char *user, long limit, const struct reco
 	sqlite3_bind_text(rs, 7, options_json ? options_json : "{}", -1, SQLITE_STATIC);
 	if ((e = exec_step(db, rs, "insert record")))
 		goto out;
-	for (k = 0; k < REC__MAX; k++) {
-		SHA256(img[k].data, img[k].len, h);
-		str_hex(h, 16, etag);
-		sqlite3_reset(is);
-		sqlite3_clear_bindings(is);
-		sqlite3_bind_text(is, 1, rec->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(is, 2, kinds[k], -1, SQLITE_STATIC);
-		sqlite3_bind_text(is, 3, img[k].type, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(is, 4, (sqlite3_int64)img[k].len);
-		sqlite3_bind_int(is, 5, img[k].width);
-		sqlite3_bind_int(is, 6, img[k].height);
-		sqlite3_bind_text(is, 7, etag, -1, SQLITE_STATIC);
-		sqlite3_bind_blob64(is, 8, img[k].data, (sqlite3_uint64)img[k].len, SQLITE_STATIC);
-		if ((e = exec_step(db, is, "insert image")))
+	for (k = 0; k < REC__MAX; k++)
+		if (img[k].data && (e = put_image(db, rec->id, k, &img[k], 0)))
 			goto out;
-	}
 	e = store_commit(db);
 out:
 	sqlite3_finalize(rs);
-	sqlite3_finalize(is);
+	if (e)
+		store_rollback(db);
+	return e;
+}
+
+enum err rec_replace(sqlite3 *db, const char *user, const struct record *rec,
+                     const char *options_json, const struct rec_image img[REC__MAX])
+{
+	sqlite3_stmt *rs = NULL, *ds = NULL;
+	enum err e;
+	int k;
+
+	if ((e = store_begin(db, 1)))
+		return e;
+	if ((e = prep(db, "UPDATE records SET image_name = ?, width = ?, height = ?, options = ? "
+	              "WHERE id = ? AND user_id = ?", &rs)))
+		goto out;
+	sqlite3_bind_text(rs, 1, rec->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(rs, 2, rec->width);
+	sqlite3_bind_int(rs, 3, rec->height);
+	sqlite3_bind_text(rs, 4, options_json ? options_json : "{}", -1, SQLITE_STATIC);
+	sqlite3_bind_text(rs, 5, rec->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(rs, 6, user, -1, SQLITE_STATIC);
+	if ((e = exec_step(db, rs, "update record")))
+		goto out;
+	if (sqlite3_changes(db) == 0) {
+		e = ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((e = prep(db, "DELETE FROM images WHERE record_id = ? "
+	              "AND kind NOT IN ('original', 'original_thumb')", &ds)))
+		goto out;
+	sqlite3_bind_text(ds, 1, rec->id, -1, SQLITE_STATIC);
+	if ((e = exec_step(db, ds, "replace images")))
+		goto out;
+	for (k = 0; k < REC__MAX; k++)
+		if (k != REC_ORIGINAL && k != REC_ORIGINAL_THUMB && img[k].data &&
+		    (e = put_image(db, rec->id, k, &img[k], 0)))
+			goto out;
+	e = store_commit(db);
+out:
+	sqlite3_finalize(rs);
+	sqlite3_finalize(ds);
+	if (e)
+		store_rollback(db);
+	return e;
+}
+
+enum err rec_image_add(sqlite3 *db, const char *user, const char *id, enum rec_kind kind,
+                       const struct rec_image *img)
+{
+	struct record rec;
+	enum err e;
+
+	if (kind >= REC__MAX)
+		return ERR_NOT_FOUND;
+	if ((e = store_begin(db, 1)))
+		return e;
+	if (!(e = rec_get(db, user, id, &rec)))
+		e = put_image(db, id, kind, img, 1);
+	rec_free(&rec);
+	if (!e)
+		e = store_commit(db);
 	if (e)
 		store_rollback(db);
 	return e;
@@ -344,5 +443,94 @@ enum err rec_image(sqlite3 *db, const char *user, const char *id, enum rec_kind 
 	img->data = *data;
 out:
 	sqlite3_finalize(st);
+	return e;
+}
+
+int rec_claim_owner(const char *token, char owner[REC_CLAIM_OWNER_BYTES])
+{
+	unsigned char h[SHA256_DIGEST_LENGTH];
+
+	if (!str_is_id(token))
+		return 0;
+	SHA256((const unsigned char *)token, 32, h);
+	memcpy(owner, "claim:", 6);
+	str_hex(h, 16, owner + 6);
+	return 1;
+}
+
+/* Claim owners sort between "claim:" and "claim;", so the (user_id, created_on) index
+ * finds the expired ones. */
+#define CLAIMS_BEFORE "SELECT id FROM records WHERE user_id >= 'claim:' AND user_id < 'claim;' AND created_on < ?"
+
+enum err rec_claim_purge(sqlite3 *db, long max_age)
+{
+	sqlite3_stmt *im = NULL, *st = NULL;
+	char cutoff[20];
+	enum err e;
+
+	stamp(time(NULL) - max_age, cutoff);
+	if ((e = prep(db, "DELETE FROM images WHERE record_id IN (" CLAIMS_BEFORE ")", &im)) ||
+	    (e = prep(db, "DELETE FROM records WHERE id IN (" CLAIMS_BEFORE ")", &st)))
+		goto out;
+	sqlite3_bind_text(im, 1, cutoff, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
+	if (!(e = exec_step(db, im, "purge claims")))
+		e = exec_step(db, st, "purge claims");
+out:
+	sqlite3_finalize(im);
+	sqlite3_finalize(st);
+	return e;
+}
+
+enum err rec_claim(sqlite3 *db, const char *token, const char *user, long limit, long max_age)
+{
+	sqlite3_stmt *st = NULL;
+	char owner[REC_CLAIM_OWNER_BYTES];
+	long n = 0;
+	enum err e, purged;
+
+	if (!rec_claim_owner(token, owner))
+		return ERR_NOT_FOUND;
+	if ((e = store_begin(db, 1)))
+		return e;
+	if ((e = rec_claim_purge(db, max_age)) || (e = rec_count(db, owner, &n)))
+		goto out;
+	if (n == 0) {
+		e = ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((e = rec_count(db, user, &n)))
+		goto out;
+	if (n >= limit) {
+		/* Over the limit: the upload is refused as if it had carried the cookie. */
+		if ((e = prep(db, "DELETE FROM images WHERE record_id IN "
+		              "(SELECT id FROM records WHERE user_id = ?1)", &st)))
+			goto out;
+		sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
+		if ((e = exec_step(db, st, "drop claim")))
+			goto out;
+		sqlite3_finalize(st);
+		st = NULL;
+		if ((e = prep(db, "DELETE FROM records WHERE user_id = ?1", &st)))
+			goto out;
+		sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
+		if (!(e = exec_step(db, st, "drop claim")))
+			e = ERR_USER_LIMIT;
+		goto out;
+	}
+	if ((e = prep(db, "UPDATE records SET user_id = ?1 WHERE user_id = ?2", &st)))
+		goto out;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+	e = exec_step(db, st, "claim record");
+out:
+	sqlite3_finalize(st);
+	/* The purge (and a refused claim's deletion) stands even when the claim fails. */
+	if (!e || e == ERR_NOT_FOUND || e == ERR_USER_LIMIT) {
+		if ((purged = store_commit(db)))
+			e = purged;
+	} else {
+		store_rollback(db);
+	}
 	return e;
 }

@@ -7,6 +7,7 @@
 #include <zip.h>
 #include "conf.h"
 #include "fetch.h"
+#include "img.h"
 #include "log.h"
 #include "mp.h"
 #include "removebg.h"
@@ -73,9 +74,12 @@ static enum err read_fields(struct req *r, struct fields *fs)
 		case json_type_null:
 			continue;
 		default:
-			snprintf(num, sizeof num, "%s", json_object_to_json_string(v));
-			if (strlen(num) >= sizeof num - 1)
-				num[0] = '\0';
+			/* A list (hint_strokes) or an object: its JSON text, for the validator. */
+			s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+		}
+		if (!s) {
+			e = ERR_NOMEM;
+			break;
 		}
 		if ((e = field_add(fs, key, s, strlen(s)))) {
 			e = req_fail(r, e, "too many fields or a name too long");
@@ -99,13 +103,17 @@ static enum err fail(struct req *r, char *code, size_t cn, const char *c, enum e
 	return req_fail(r, e, "%s", why);
 }
 
-/* Maps a fetch error to remove.bg's codes. */
-static enum err fetch_fail(struct req *r, char *code, size_t cn, enum err e, const char *field, const char *why)
+/* Maps a fetch error of image_url (bg 0) or bg_image_url (bg 1) to remove.bg's codes. */
+static enum err fetch_fail(struct req *r, char *code, size_t cn, enum err e, int bg, const char *why)
 {
+	static const char *const codes[2][2] = {
+		{ "invalid_image_url", "failed_image_download" },
+		{ "invalid_bg_image_url", "failed_bg_download" },
+	};
 	char d[300];
 
-	snprintf(d, sizeof d, "%s: %s", field, why);
-	return fail(r, code, cn, e == ERR_FETCH ? "failed_image_download" : "invalid_image_url",
+	snprintf(d, sizeof d, "%s: %s", bg ? "bg_image_url" : "image_url", why);
+	return fail(r, code, cn, codes[bg][e == ERR_FETCH],
 	            e == ERR_FETCH ? ERR_FETCH : e == ERR_FETCH_BLOCKED ? ERR_FETCH_BLOCKED : ERR_BAD_FIELD, d);
 }
 
@@ -118,40 +126,54 @@ static const char *engine_code(enum err e, const char *why)
 		return "roi_region_empty";
 	switch (e) {
 	case ERR_TOO_MANY_PIXELS: return "resolution_too_high";
-	case ERR_UNSUPPORTED:
-	case ERR_CORRUPT: return "invalid_file_type";
+	case ERR_UNSUPPORTED: return "invalid_file_type";
+	case ERR_CORRUPT: return "failed_to_read_image";
 	case ERR_TOO_LARGE: return "file_too_large";
 	default: return "";
 	}
 }
 
-/* Builds the zip of color.jpg and alpha.png in memory. */
-static enum err make_zip(const struct img_result *color, const struct img_result *alpha, char **out, size_t *len)
+/* Adds name with the bytes p[0..n) (borrowed until zip_close) to za. */
+static int zip_put(zip_t *za, const char *name, const void *p, size_t n)
 {
-	zip_source_t *src = NULL, *s1, *s2;
+	zip_source_t *s = zip_source_buffer(za, p, n, 0);
+
+	if (!s)
+		return -1;
+	if (zip_file_add(za, name, s, ZIP_FL_ENC_UTF_8) < 0) {
+		zip_source_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Builds remove.bg's zip in memory from one rendered result (a PNG with its alpha):
+ * color.jpg (the colors, opaque) and alpha.png (the matte, 8-bit gray), both taken from
+ * the same decoded pixels, so the cutout runs once. *out is malloc'd. */
+static enum err make_zip(const struct img_result *res, int quality, char **out, size_t *len)
+{
+	struct img im = { 0 };
+	struct img_limits lim;
+	zip_source_t *src = NULL;
 	zip_t *za = NULL;
 	zip_error_t ze;
 	zip_int64_t n;
-	enum err e = ERR_NOMEM;
+	void *jpg = NULL, *png = NULL;
+	size_t jl = 0, pl = 0;
+	enum err e;
 
 	*out = NULL;
 	zip_error_init(&ze);
+	render_limits(&lim);
+	if ((e = img_load(res->data, res->len, &lim, &im)) ||
+	    (e = img_encode(&im, IMG_FMT_JPEG, quality, 0, 0xFFFFFFFF, &jpg, &jl)) ||
+	    (e = img_encode_matte(&im, 0, &png, &pl)))
+		goto out;
+	e = ERR_NOMEM;
 	if (!(src = zip_source_buffer_create(NULL, 0, 0, &ze)) || !(za = zip_open_from_source(src, ZIP_TRUNCATE, &ze)))
 		goto out;
 	zip_source_keep(src);
-	if (!(s1 = zip_source_buffer(za, color->data, color->len, 0)))
-		goto out;
-	if (zip_file_add(za, "color.jpg", s1, ZIP_FL_ENC_UTF_8) < 0) {
-		zip_source_free(s1);
-		goto out;
-	}
-	if (!(s2 = zip_source_buffer(za, alpha->data, alpha->len, 0)))
-		goto out;
-	if (zip_file_add(za, "alpha.png", s2, ZIP_FL_ENC_UTF_8) < 0) {
-		zip_source_free(s2);
-		goto out;
-	}
-	if (zip_close(za) < 0)
+	if (zip_put(za, "color.jpg", jpg, jl) || zip_put(za, "alpha.png", png, pl) || zip_close(za) < 0)
 		goto out;
 	za = NULL;
 	if (zip_source_open(src) < 0)
@@ -173,6 +195,9 @@ out:
 	if (src)
 		zip_source_free(src);
 	zip_error_fini(&ze);
+	img_free(&im);
+	free(jpg);
+	free(png);
 	return e;
 }
 
@@ -191,132 +216,157 @@ static int skip_field(const char *k)
 	return 0;
 }
 
-enum err removebg_run(struct req *r, struct removebg_out *out, char *code, size_t cn)
+/* Refuses a remove.bg request without exactly one of image_file, image_file_b64 and
+ * image_url (missing_source, multiple_sources). */
+static enum err check_source(struct req *r, const struct fields *fs, char *code, size_t cn)
 {
-	struct fields fs;
-	struct img_opts o, oa;
-	const struct field *f, *file, *b64, *url, *bgf, *bgu;
-	struct img_result alpha;
-	struct fetch_result fr, bgr;
-	char why[300], *dec = NULL;
-	const char *img = NULL, *bg = NULL, *t;
-	size_t ilen = 0, blen = 0, dlen;
-	int i, zip = 0, preview = 1;
+	int k = !!present(fs, "image_file") + !!present(fs, "image_file_b64") + !!present(fs, "image_url");
+
+	if (!k)
+		return fail(r, code, cn, "missing_source", ERR_MISSING_FIELD,
+		            "Please provide the source image in the image_url, image_file or image_file_b64 parameter.");
+	if (k > 1)
+		return fail(r, code, cn, "multiple_sources", ERR_BAD_REQUEST,
+		            "Please provide only one of the image_url, image_file or image_file_b64 parameters.");
+	return ERR_OK;
+}
+
+/* The image of a remove.bg request that check_source() passed, into *img and *ilen
+ * (borrowed from fs, *dec or *fr, which the caller frees). */
+static enum err read_source(struct req *r, const struct fields *fs, const char **img, size_t *ilen,
+                            char **dec, struct fetch_result *fr, char *code, size_t cn)
+{
+	const struct field *file = present(fs, "image_file"), *b64 = present(fs, "image_file_b64"),
+	                   *url = present(fs, "image_url");
+	char why[300];
 	enum err e;
 
-	memset(&fs, 0, sizeof fs);
-	memset(&fr, 0, sizeof fr);
-	memset(&bgr, 0, sizeof bgr);
-	memset(&alpha, 0, sizeof alpha);
-	img_opts_init(&o);
-	provider_attach(&o);
-	if ((e = read_fields(r, &fs)))
-		goto out;
-	file = present(&fs, "image_file");
-	b64 = present(&fs, "image_file_b64");
-	url = present(&fs, "image_url");
-	if (!file && !b64 && !url) {
-		e = fail(r, code, cn, "missing_source", ERR_MISSING_FIELD,
-		         "No image given: send one of image_file, image_file_b64 or image_url");
-		goto out;
+	if (file) {
+		*img = file->value;
+		*ilen = file->len;
+	} else if (b64) {
+		if ((e = fetch_b64_decode(b64->value, b64->len, (size_t)conf_int("max_upload_bytes"), dec, ilen)))
+			return fail(r, code, cn, e == ERR_TOO_LARGE ? "file_too_large" : "invalid_image_file_b64",
+			            e == ERR_NOMEM ? e : ERR_BAD_FIELD, "image_file_b64: not valid base64 or too large");
+		*img = *dec;
+	} else {
+		if ((e = fetch_get(url->value, (size_t)conf_int("max_upload_bytes"), fr, why, sizeof why)))
+			return fetch_fail(r, code, cn, e, 0, why);
+		*img = fr->data;
+		*ilen = fr->len;
 	}
-	if (!!file + !!b64 + !!url > 1) {
-		e = fail(r, code, cn, "multiple_sources", ERR_BAD_REQUEST,
-		         "Multiple image sources given: send only one of image_file, image_file_b64, image_url");
-		goto out;
-	}
-	/* Options first: a bad parameter is refused before any download. */
-	if ((e = img_opts_set(&o, "size", "preview", why, sizeof why)))
-		goto out;
-	for (i = 0; i < fs.n; i++) {
-		const char *k = fs.f[i].name, *v = fs.f[i].value;
+	return ERR_OK;
+}
+
+/* remove.bg's foreground types: what `type` may say, and what X-Type reports for it
+ * (the given class; auto reports what the cut found: person, product or other). The
+ * engine cuts car, animal, graphic and transportation as auto. */
+static const struct {
+	const char *type, *x_type;
+	int engine_auto;
+} types[] = {
+	{ "auto", NULL, 1 }, { "person", "person", 0 }, { "product", "product", 0 },
+	{ "car", "car", 1 }, { "animal", "animal", 1 }, { "graphic", "graphics", 1 },
+	{ "graphics", "graphics", 1 }, { "transportation", "transportation", 1 }, { "other", "other", 1 },
+};
+
+void removebg_req_free(struct removebg_req *q)
+{
+	fields_free(&q->fs);
+	memset(q, 0, sizeof *q);
+}
+
+enum err removebg_parse(struct req *r, struct removebg_req *q, char *code, size_t cn)
+{
+	struct img_opts *o = &q->o;
+	const struct field *f;
+	char why[300];
+	size_t i;
+	int preview = 1;
+	enum err e;
+
+	memset(q, 0, sizeof *q);
+	img_opts_init(o);
+	provider_attach(o);
+	if ((e = read_fields(r, &q->fs)) || (e = check_source(r, &q->fs, code, cn)))
+		return e;
+	if (!!present(&q->fs, "bg_image_file") + !!present(&q->fs, "bg_image_url") + !!present(&q->fs, "bg_color") > 1)
+		return fail(r, code, cn, "multiple_bg_sources", ERR_BAD_REQUEST,
+		            "Please provide only one of the bg_color, bg_image_url or bg_image_file parameters.");
+	if ((e = img_opts_set(o, "size", "preview", why, sizeof why)))
+		return e;
+	for (i = 0; i < (size_t)q->fs.n; i++) {
+		const char *k = q->fs.f[i].name, *v = q->fs.f[i].value;
 		if (skip_field(k))
 			continue;
-		if ((e = img_opts_set(&o, k, v, why, sizeof why)) == ERR_NOT_FOUND) {
+		if ((e = img_opts_set(o, k, v, why, sizeof why)) == ERR_NOT_FOUND) {
 			log_info("removebg: ignoring field %.64s", k);
-			e = ERR_OK;
 			continue;
 		}
 		if (e) {
 			char c[80];
 			snprintf(c, sizeof c, "invalid_%.60s", k);
-			e = fail(r, code, cn, c, e, why);
-			goto out;
+			return fail(r, code, cn, c, e, why);
 		}
 		if (!strcmp(k, "size"))
 			preview = !strcmp(v, "preview") || !strcmp(v, "small") || !strcmp(v, "regular");
 	}
-	if ((f = present(&fs, "type"))) {
-		static const char *const other[] = { "car", "animal", "graphic", "transportation", "other", NULL };
-		t = f->value;
-		for (i = 0; other[i] && strcmp(t, other[i]); i++)
+	q->credits_x4 = preview ? 1 : 4;
+	if ((f = present(&q->fs, "type"))) {
+		for (i = 0; i < sizeof types / sizeof types[0] && strcmp(f->value, types[i].type); i++)
 			;
-		if (other[i])
-			t = "auto";
-		if ((e = img_opts_set(&o, "type", t, why, sizeof why))) {
-			e = fail(r, code, cn, "invalid_type", e,
-			         "type: expected auto, person, product, animal, car, transportation, graphic or other");
-			goto out;
-		}
+		if (i == sizeof types / sizeof types[0] ||
+		    img_opts_set(o, "type", types[i].engine_auto ? "auto" : f->value, why, sizeof why))
+			return fail(r, code, cn, "invalid_type", ERR_BAD_FIELD,
+			            "type: expected auto, person, product, car, animal, graphic, transportation or other");
+		q->x_type = types[i].x_type;
 	}
-	if ((f = present(&fs, "type_level")) && strcmp(f->value, "none") && strcmp(f->value, "1") &&
-	    strcmp(f->value, "2") && strcmp(f->value, "latest")) {
-		e = fail(r, code, cn, "invalid_type_level", ERR_BAD_FIELD, "type_level: expected none, 1, 2 or latest");
+	if ((f = present(&q->fs, "type_level")) && strcmp(f->value, "none") && strcmp(f->value, "1") &&
+	    strcmp(f->value, "2") && strcmp(f->value, "latest"))
+		return fail(r, code, cn, "invalid_type_level", ERR_BAD_FIELD, "type_level: expected none, 1, 2 or latest");
+	if ((f = present(&q->fs, "shadow_type"))) {
+		if (!strcmp(f->value, "3D") || !strcmp(f->value, "car") || !strcmp(f->value, "drop"))
+			o->shadow = 1;
+		else if (strcmp(f->value, "none"))
+			return fail(r, code, cn, "invalid_shadow_type", ERR_BAD_FIELD, "shadow_type: expected none, 3D, car or drop");
+	}
+	if ((f = present(&q->fs, "format"))) {
+		q->zip = !strcmp(f->value, "zip");
+		/* zip: one PNG with its alpha is rendered, then split into the zip's two files. */
+		if (img_opts_set(o, "format", q->zip ? "png" : f->value, why, sizeof why))
+			return fail(r, code, cn, "invalid_format", ERR_BAD_FIELD, "format: expected auto, png, jpg, webp or zip");
+	}
+	return ERR_OK;
+}
+
+enum err removebg_render(struct req *r, struct removebg_req *q, struct removebg_out *out, char *code, size_t cn)
+{
+	struct img_opts *o = &q->o;
+	const struct field *bgf = present(&q->fs, "bg_image_file"), *bgu = present(&q->fs, "bg_image_url");
+	struct fetch_result fr, bgr;
+	char why[300], *dec = NULL;
+	const char *img = NULL, *bg = NULL;
+	size_t ilen = 0, blen = 0;
+	enum err e;
+
+	memset(out, 0, sizeof *out);
+	memset(&fr, 0, sizeof fr);
+	memset(&bgr, 0, sizeof bgr);
+	if ((e = read_source(r, &q->fs, &img, &ilen, &dec, &fr, code, cn)))
 		goto out;
-	}
-	if ((f = present(&fs, "shadow_type"))) {
-		if (!strcmp(f->value, "3D") || !strcmp(f->value, "car") || !strcmp(f->value, "drop")) {
-			o.shadow = 1;
-		} else if (strcmp(f->value, "none")) {
-			e = fail(r, code, cn, "invalid_shadow_type", ERR_BAD_FIELD, "shadow_type: expected none, 3D, car or drop");
-			goto out;
-		}
-	}
-	if ((f = present(&fs, "format"))) {
-		zip = !strcmp(f->value, "zip");
-		if (!zip && (e = img_opts_set(&o, "format", f->value, why, sizeof why))) {
-			e = fail(r, code, cn, "invalid_format", e, "format: expected auto, png, jpg, webp or zip");
-			goto out;
-		}
-	}
-	/* Sources. */
-	if (file) {
-		img = file->value;
-		ilen = file->len;
-	} else if (b64) {
-		if ((e = fetch_b64_decode(b64->value, b64->len, (size_t)conf_int("max_upload_bytes"), &dec, &dlen))) {
-			e = fail(r, code, cn, e == ERR_TOO_LARGE ? "file_too_large" : "invalid_image_file_b64",
-			         e == ERR_NOMEM ? e : ERR_BAD_FIELD, "image_file_b64: not valid base64 or too large");
-			goto out;
-		}
-		img = dec;
-		ilen = dlen;
-	} else {
-		if ((e = fetch_get(url->value, (size_t)conf_int("max_upload_bytes"), &fr, why, sizeof why))) {
-			e = fetch_fail(r, code, cn, e, "image_url", why);
-			goto out;
-		}
-		img = fr.data;
-		ilen = fr.len;
-	}
-	bgf = fields_get(&fs, "bg_image_file");
-	bgu = present(&fs, "bg_image_url");
-	if (bgf && bgf->len) {
+	if (bgf) {
 		bg = bgf->value;
 		blen = bgf->len;
 	} else if (bgu) {
 		if ((e = fetch_get(bgu->value, (size_t)conf_int("max_upload_bytes"), &bgr, why, sizeof why))) {
-			e = fetch_fail(r, code, cn, e, "bg_image_url", why);
+			e = fetch_fail(r, code, cn, e, 1, why);
 			goto out;
 		}
 		bg = bgr.data;
 		blen = bgr.len;
 	}
-	o.mode = bg || o.has_bg_color ? IMG_MODE_CHANGE : IMG_MODE_REMOVE;
-	oa = o;
-	if (zip)
-		o.format = IMG_FMT_JPEG;
-	if ((e = render_run(img, ilen, &o, bg, blen, &out->res, why, sizeof why))) {
+	o->mode = bg || o->has_bg_color ? IMG_MODE_CHANGE : IMG_MODE_REMOVE;
+	if ((e = render_run(img, ilen, o, bg, blen, &out->res, why, sizeof why))) {
 		e = fail(r, code, cn, engine_code(e, why), e, why);
 		goto out;
 	}
@@ -324,33 +374,94 @@ enum err removebg_run(struct req *r, struct removebg_out *out, char *code, size_
 		e = fail(r, code, cn, "unknown_foreground", ERR_BAD_FIELD, "Could not identify foreground in image");
 		goto out;
 	}
-	if (zip) {
-		oa.channels = IMG_CH_ALPHA;
-		oa.format = IMG_FMT_PNG;
-		if ((e = render_run(img, ilen, &oa, bg, blen, &alpha, why, sizeof why)) ||
-		    (e = make_zip(&out->res, &alpha, &out->zip, &out->zip_len)))
-			goto out;
-	}
-	snprintf(out->type, sizeof out->type, "%s",
-	         o.cut.type == IMG_CUT_PERSON ? "person" : o.cut.type == IMG_CUT_PRODUCT ? "product" : "other");
-	snprintf(out->credits, sizeof out->credits, "%s", preview ? "0.25" : "1");
+	if (q->zip && (e = make_zip(&out->res, o->quality, &out->zip, &out->zip_len)))
+		goto out;
+	snprintf(out->type, sizeof out->type, "%s", q->x_type ? q->x_type : o->cut.type == IMG_CUT_PERSON ? "person" :
+	         o->cut.type == IMG_CUT_PRODUCT ? "product" : "other");
 out:
 	if (e)
 		removebg_out_free(out);
-	img_result_free(&alpha);
 	fetch_result_free(&fr);
 	fetch_result_free(&bgr);
+	free(dec);
+	return e;
+}
+
+enum err removebg_improve(struct req *r, char *id, char *code, size_t cn)
+{
+	struct fields fs;
+	struct fetch_result fr;
+	struct img_info info;
+	struct img_limits lim;
+	const struct field *tag;
+	char *dec = NULL, hex[33];
+	const char *img = NULL;
+	size_t ilen = 0;
+	enum err e;
+
+	memset(&fs, 0, sizeof fs);
+	memset(&fr, 0, sizeof fr);
+	render_limits(&lim);
+	if ((e = read_fields(r, &fs)) || (e = check_source(r, &fs, code, cn)) ||
+	    (e = read_source(r, &fs, &img, &ilen, &dec, &fr, code, cn)))
+		goto out;
+	if ((e = img_probe(img, ilen, &lim, &info))) {
+		e = fail(r, code, cn, engine_code(e, ""), e,
+		         e == ERR_UNSUPPORTED ? "Expected an image (jpg, png, webp...)" : "The image could not be read");
+		goto out;
+	}
+	if (!str_random_id(hex)) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	/* A UUID's shape (8-4-4-4-12), as remove.bg's ids have. */
+	snprintf(id, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+	tag = present(&fs, "tag");
+	log_info("improve: accepted a %dx%d %s as %s (tag %.64s); nothing is kept", info.width, info.height,
+	         img_fmt_name(info.fmt), id, tag ? tag->value : "-");
+out:
+	fetch_result_free(&fr);
 	free(dec);
 	fields_free(&fs);
 	return e;
 }
+
+/* remove.bg's titles by error code; "invalid_<param>" codes not listed get "Invalid
+ * <param> parameter given". */
+static const struct {
+	const char *code, *title;
+} titles[] = {
+	{ "auth_failed", "API Key invalid" },
+	{ "insufficient_credits", "Insufficient credits" },
+	{ "rate_limit_exceeded", "Rate limit exceeded" },
+	{ "failed_bg_download", "Failed to download background image from given bg_image_url" },
+	{ "failed_image_download", "Failed to download image from given image_url" },
+	{ "failed_to_read_image", "There was an error reading the image." },
+	{ "file_too_large", "File too large" },
+	{ "invalid_bg_image_url", "Invalid bg_image_url: Please provide a valid URL." },
+	{ "invalid_image_url", "Invalid image_url: Please provide a valid URL." },
+	{ "invalid_file_type", "Invalid file type" },
+	{ "invalid_channels", "Invalid value for parameter 'channels'" },
+	{ "invalid_size", "Invalid value for parameter 'size'" },
+	{ "missing_source", "No image given" },
+	{ "multiple_sources", "Multiple image sources given" },
+	{ "multiple_bg_sources", "Multiple background sources given" },
+	{ "resolution_too_high", "Image resolution too high" },
+	{ "roi_exceeds_bounds", "ROI exceeds image bounds" },
+	{ "roi_region_empty", "ROI region is empty" },
+	{ "unknown_foreground", "Could not identify foreground in image" },
+	{ "not_found", "Not found" },
+	{ "method_not_allowed", "Method not allowed" },
+};
 
 void removebg_error(struct req *r, enum err e, const char *code, const char *detail)
 {
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array(),
 	                   *one = json_object_new_object();
 	int status = err_status(e);
-	const char *c = code && *code ? code : NULL;
+	const char *c = code && *code ? code : NULL, *title = NULL;
+	char buf[96];
+	size_t i;
 
 	if (!c) {
 		switch (e) {
@@ -360,7 +471,8 @@ void removebg_error(struct req *r, enum err e, const char *code, const char *det
 		case ERR_FETCH_BLOCKED: c = "invalid_image_url"; break;
 		case ERR_FETCH: c = "failed_image_download"; break;
 		case ERR_TOO_MANY_PIXELS: c = "resolution_too_high"; break;
-		case ERR_UNSUPPORTED: case ERR_CORRUPT: c = "invalid_file_type"; break;
+		case ERR_UNSUPPORTED: c = "invalid_file_type"; break;
+		case ERR_CORRUPT: c = "failed_to_read_image"; break;
 		case ERR_TOO_LARGE: c = "file_too_large"; break;
 		default: c = err_code(e);
 		}
@@ -369,9 +481,16 @@ void removebg_error(struct req *r, enum err e, const char *code, const char *det
 	if (status >= 400 && status < 500 && status != 402 && status != 403 && status != 404 &&
 	    status != 405 && status != 429)
 		status = 400;
-	json_object_object_add(one, "title", json_object_new_string(
-		e == ERR_AUTH ? (detail && strstr(detail, "Missing") ? "Missing API Key" : "API Key invalid") :
-		e == ERR_QUOTA ? "Insufficient credits" : e == ERR_RATE ? "Rate limit exceeded" : err_str(e)));
+	for (i = 0; i < sizeof titles / sizeof titles[0] && !title; i++)
+		if (!strcmp(c, titles[i].code))
+			title = titles[i].title;
+	if (e == ERR_AUTH && detail && strstr(detail, "Missing"))
+		title = "Missing API Key";
+	if (!title && !strncmp(c, "invalid_", 8)) {
+		snprintf(buf, sizeof buf, "Invalid %.60s parameter given", c + 8);
+		title = buf;
+	}
+	json_object_object_add(one, "title", json_object_new_string(title ? title : err_str(e)));
 	json_object_object_add(one, "code", json_object_new_string(c));
 	if (detail && *detail)
 		json_object_object_add(one, "detail", json_object_new_string(detail));
@@ -380,16 +499,54 @@ void removebg_error(struct req *r, enum err e, const char *code, const char *det
 	resp_json(r, status, o);
 }
 
-/* rembg's booleans: true/false, 1/0. */
+/* rembg's booleans, as FastAPI (pydantic) reads them: true/false, 1/0, yes/no, on/off,
+ * t/f, y/n, in any case. Returns 1 with *out set, or 0. */
 static int rembg_bool(const char *s, int *out)
 {
-	if (!strcasecmp(s, "true") || !strcmp(s, "1"))
-		*out = 1;
-	else if (!strcasecmp(s, "false") || !strcmp(s, "0"))
-		*out = 0;
-	else
-		return 0;
-	return 1;
+	static const char *const yes[] = { "true", "1", "yes", "on", "t", "y" };
+	static const char *const no[] = { "false", "0", "no", "off", "f", "n" };
+	size_t i;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*out = 1;
+			return 1;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*out = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* rembg's model names and the engine's cut for each: its human-segmentation and
+ * portrait models cut a person, every other (general, anime, cloth, dichotomous...)
+ * model the automatic cut, on the network when it is installed. */
+static const struct {
+	const char *name;
+	int person;
+} rembg_models[] = {
+	{ "u2net", 0 }, { "u2netp", 0 }, { "u2net_human_seg", 1 }, { "u2net_cloth_seg", 0 },
+	{ "silueta", 0 }, { "isnet-general-use", 0 }, { "isnet-anime", 0 }, { "sam", 0 },
+	{ "birefnet-general", 0 }, { "birefnet-general-lite", 0 }, { "birefnet-portrait", 1 },
+	{ "birefnet-dis", 0 }, { "birefnet-hrsod", 0 }, { "birefnet-cod", 0 }, { "birefnet-massive", 0 },
+	{ "bria-rmbg", 0 }, { "ben2-base", 0 },
+};
+
+void removebg_rembg_error(struct req *r, const char *field, const char *detail)
+{
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array(),
+	                   *one = json_object_new_object(), *loc = json_object_new_array();
+
+	json_object_array_add(loc, json_object_new_string(strcmp(r->method, "POST") ? "query" : "body"));
+	json_object_array_add(loc, json_object_new_string(field));
+	json_object_object_add(one, "type", json_object_new_string("enum"));
+	json_object_object_add(one, "loc", loc);
+	json_object_object_add(one, "msg", json_object_new_string(detail ? detail : "Invalid value"));
+	json_object_array_add(arr, one);
+	json_object_object_add(o, "detail", arr);
+	resp_json(r, 422, o);
 }
 
 /* bgc "R,G,B,A" or "[R, G, B, A]" into "#rrggbbaa". */
@@ -421,7 +578,7 @@ static int rembg_color(const char *s, char out[10])
 	return 1;
 }
 
-enum err removebg_rembg(struct req *r, struct img_result *res)
+enum err removebg_rembg(struct req *r, struct img_result *res, char *type, char *code, size_t cn)
 {
 	struct fields form;
 	struct fetch_result fr;
@@ -460,6 +617,24 @@ enum err removebg_rembg(struct req *r, struct img_result *res)
 	}
 	/* Parameters from the form, else the query. */
 #define PARAM(name) ((f = fields_get(src, name)) || (f = fields_get(&r->query, name)))
+	snprintf(type, 16, "other");
+	if (PARAM("model") && f->len) {
+		struct buf names = { 0 };
+		size_t i, k = sizeof rembg_models / sizeof rembg_models[0];
+
+		for (i = 0; i < k && strcmp(f->value, rembg_models[i].name); i++)
+			;
+		if (i == k) {
+			for (i = 0; i < k; i++)
+				buf_printf(&names, "%s%s", i ? "," : "", rembg_models[i].name);
+			snprintf(code, cn, "model");
+			e = req_fail(r, ERR_BAD_FIELD, "Input should be one of: %s", names.data ? names.data : "");
+			buf_free(&names);
+			goto out;
+		}
+		if (rembg_models[i].person && (e = img_opts_set(&o, "type", "person", why, sizeof why)))
+			goto out;
+	}
 	if (PARAM("om")) {
 		if (!rembg_bool(f->value, &b)) {
 			e = req_fail(r, ERR_BAD_FIELD, "om: expected true or false");
@@ -509,6 +684,9 @@ enum err removebg_rembg(struct req *r, struct img_result *res)
 	}
 	if ((e = render_run(img, ilen, &o, NULL, 0, res, why, sizeof why)))
 		e = req_fail(r, e, "%s", why);
+	else
+		snprintf(type, 16, "%s", o.cut.type == IMG_CUT_PERSON ? "person" :
+		         o.cut.type == IMG_CUT_PRODUCT ? "product" : "other");
 out:
 	fetch_result_free(&fr);
 	fields_free(&form);

@@ -5,6 +5,7 @@
 #include "conf.h"
 #include "fetch.h"
 #include "lim.h"
+#include "log.h"
 #include "render.h"
 #include "provider.h"
 
@@ -85,8 +86,13 @@ enum err render_opt_json(struct img_opts *o, const char *key, struct json_object
 		s = num;
 		break;
 	}
+	case json_type_array:
+		/* A list (hint_strokes) is given to the validator as its JSON text. */
+		if (!(s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN)))
+			return ERR_NOMEM;
+		break;
 	default:
-		snprintf(why, n, "%s: expected a string, number or boolean", key);
+		snprintf(why, n, "%s: expected a string, number, boolean or list", key);
 		return ERR_BAD_FIELD;
 	}
 	return img_opts_set(o, key, s, why, n);
@@ -152,11 +158,13 @@ enum err render_run(const void *bytes, size_t len, const struct img_opts *o, con
 	return e;
 }
 
-/* Fetches the source named by field key of req into *out (NULL when absent). */
+/* Fetches the source named by field key of req into *out (NULL when absent): a URL
+ * (http(s) or data:), or for image_file_b64 plain base64. */
 static enum err source(struct json_object *req, const char *key, char **out, size_t *len, char *why, size_t n)
 {
 	struct json_object *v;
 	char sub[200];
+	size_t cap = (size_t)conf_int("max_upload_bytes");
 	enum err e;
 
 	*out = NULL;
@@ -164,10 +172,15 @@ static enum err source(struct json_object *req, const char *key, char **out, siz
 	if (!json_object_object_get_ex(req, key, &v) || json_object_is_type(v, json_type_null))
 		return ERR_OK;
 	if (!json_object_is_type(v, json_type_string)) {
-		snprintf(why, n, "%s: expected a URL string", key);
+		snprintf(why, n, "%s: expected a %s string", key, strcmp(key, "image_file_b64") ? "URL" : "base64");
 		return ERR_BAD_FIELD;
 	}
-	e = fetch_source(json_object_get_string(v), (size_t)conf_int("max_upload_bytes"), out, len, sub, sizeof sub);
+	if (!strcmp(key, "image_file_b64")) {
+		if ((e = fetch_b64_decode(json_object_get_string(v), (size_t)json_object_get_string_len(v), cap, out, len)))
+			snprintf(why, n, "%s: not valid base64, or over %zu bytes", key, cap);
+		return e;
+	}
+	e = fetch_source(json_object_get_string(v), cap, out, len, sub, sizeof sub);
 	if (e)
 		snprintf(why, n, "%s: %s", key, sub);
 	return e;
@@ -176,7 +189,8 @@ static enum err source(struct json_object *req, const char *key, char **out, siz
 static int is_source_key(const char *k)
 {
 	static const char *const keys[] = {
-		"origin_img", "template_url", "bg_image_url", "image", "callback_url", NULL
+		"origin_img", "image_url", "image_file_b64", "template_url", "bg_image_url", "image",
+		"callback_url", NULL
 	};
 	int i;
 
@@ -184,6 +198,46 @@ static int is_source_key(const char *k)
 		if (!strcmp(k, keys[i]))
 			return 1;
 	return 0;
+}
+
+/* The Background Change request's image: origin_img, or remove.bg's image_url or
+ * image_file_b64 (the one vocabulary); more than one is ERR_BAD_FIELD. *key is left
+ * as origin_img when none is given (source() then says it is required). */
+static enum err main_source(struct json_object *req, const char **key, char *why, size_t n)
+{
+	static const char *const keys[] = { "origin_img", "image_url", "image_file_b64" };
+	struct json_object *v;
+	int i, k = 0;
+
+	for (i = 0; i < 3; i++)
+		if (json_object_object_get_ex(req, keys[i], &v) && !json_object_is_type(v, json_type_null)) {
+			*key = keys[i];
+			k++;
+		}
+	if (k > 1) {
+		snprintf(why, n, "send only one of origin_img, image_url and image_file_b64");
+		return ERR_BAD_FIELD;
+	}
+	return ERR_OK;
+}
+
+void render_drop_unknown(struct json_object *req)
+{
+	struct img_opts scratch;
+	char why[200];
+	const char *drop[LIM_FIELDS];
+	int i, k = 0;
+
+	img_opts_init(&scratch);
+	json_object_object_foreach(req, key, val) {
+		if (!is_source_key(key) && render_opt_json(&scratch, key, val, why, sizeof why) == ERR_NOT_FOUND &&
+		    k < LIM_FIELDS)
+			drop[k++] = key;
+	}
+	for (i = 0; i < k; i++) {
+		log_info("change: ignoring the unknown field %.64s", drop[i]);
+		json_object_object_del(req, drop[i]);
+	}
 }
 
 enum err render_change(struct json_object *req, int filter_only, struct img_result *res,
@@ -212,6 +266,8 @@ enum err render_change(struct json_object *req, int filter_only, struct img_resu
 		has_mode |= !strcmp(key, "mode");
 		has_format |= !strcmp(key, "format");
 	}
+	if (!filter_only && (e = main_source(req, &main_key, why, n)))
+		goto out;
 	if ((e = source(req, main_key, &img, &ilen, why, n)))
 		goto out;
 	if (!img) {

@@ -30,8 +30,14 @@ void render_limits(struct img_limits *lim);
 enum err render_run(const void *bytes, size_t len, const struct img_opts *o, const void *bg,
                     size_t bglen, struct img_result *res, char *why, size_t n);
 
+/* Removes from the Background Change request req the keys that are neither a source
+ * nor an option (logging each): the original app ignored them (a front end's user_id),
+ * so its route does too. A known option with a bad value stays, to be refused. */
+void render_drop_unknown(struct json_object *req);
+
 /*
- * The Background Change request: origin_img (required; http(s) or data: URL), an
+ * The Background Change request: origin_img (required; http(s) or data: URL; or
+ * remove.bg's image_url or image_file_b64, exactly one of the three), an
  * optional template_url / bg_image_url (the new background), every option of
  * DESIGN.md section 5 by its name; callback_url is skipped (the caller handles it).
  * mode defaults to change with a template or bg_color, else remove. With filter_only

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include "conf.h"
+#include "lim.h"
 #include "log.h"
 #include "req.h"
 #include "resp.h"
@@ -238,16 +239,89 @@ done:
 	return ERR_OK;
 }
 
+/* How closely the media range rng[0..rn) matches the media type t: 3 exactly
+ * ("image/png"), 2 by a subtype wildcard ("image" and a star subtype), 1 by the full wildcard,
+ * 0 not at all. */
+static int range_match(const char *rng, size_t rn, const char *t)
+{
+	const char *slash = strchr(t, '/');
+	size_t tl = strlen(t);
+
+	if (rn == 3 && !strncmp(rng, "*/*", 3))
+		return 1;
+	if (!slash)
+		return 0;
+	if (rn == (size_t)(slash - t) + 2 && !strncasecmp(rng, t, (size_t)(slash - t) + 1) && rng[rn - 1] == '*')
+		return 2;
+	return rn == tl && !strncasecmp(rng, t, tl) ? 3 : 0;
+}
+
+double req_accept_q(const struct req *r, const char *type)
+{
+	const char *a = req_header(r, "Accept"), *p, *end, *semi, *q;
+	double best = 0, v;
+	int spec = 0, m;
+	size_t rn;
+
+	if (!a || !*a)
+		return 1;
+	for (p = a; *p; p = *end ? end + 1 : end) {
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		semi = memchr(p, ';', (size_t)(end - p));
+		rn = (size_t)((semi ? semi : end) - p);
+		while (rn && (p[rn - 1] == ' ' || p[rn - 1] == '\t'))
+			rn--;
+		if (!(m = range_match(p, rn, type)) || m < spec)
+			continue;
+		v = 1;
+		/* The weight parameter "q" (RFC 9110 section 12.4.2): 0 to 1, three decimals. */
+		for (q = semi; q && q < end; q = memchr(q + 1, ';', (size_t)(end - q - 1))) {
+			char num[8];
+			size_t k = 0;
+			const char *s = q + 1;
+			while (s < end && (*s == ' ' || *s == '\t'))
+				s++;
+			if (end - s < 3 || (*s != 'q' && *s != 'Q') || s[1] != '=')
+				continue;
+			for (s += 2; s < end && k < sizeof num - 1 && *s != ';' && *s != ' '; s++)
+				num[k++] = *s;
+			num[k] = '\0';
+			if (!str_to_double(num, 0, 1, &v))
+				v = 0;
+		}
+		if (m > spec || v > best)
+			best = v;
+		spec = m;
+	}
+	return best;
+}
+
+int req_prefers(const struct req *r, const char *type, const char *over)
+{
+	double q = req_accept_q(r, type);
+	return q > 0 && q > req_accept_q(r, over);
+}
+
+const char *req_api_key(const struct req *r)
+{
+	const char *k = req_header(r, "X-Api-Key"), *a = req_header(r, "Authorization");
+
+	if (k || !a || strncasecmp(a, "Bearer ", 7))
+		return k;
+	for (a += 7; *a == ' '; a++)
+		;
+	return *a ? a : NULL;
+}
+
 int req_wants_json(const struct req *r)
 {
-	const char *a = req_header(r, "Accept"), *j, *h;
-
-	if (req_header(r, "X-Api-Key"))
+	if (req_api_key(r))
 		return 1;
-	if (!a || !(j = strstr(a, "application/json")))
-		return 0;
-	h = strstr(a, "text/html");
-	return !h || j < h;
+	return req_prefers(r, "application/json", "text/html");
 }
 
 /* Compares an origin "scheme://host[:port]" (or the start of a Referer, prefix_only) to
@@ -285,6 +359,25 @@ int req_same_origin(const struct req *r)
 		return origin_is_ours(r, o, 0);
 	if ((ref = req_header(r, "Referer")))
 		return origin_is_ours(r, ref, 1);
+	return 0;
+}
+
+int req_etag_match(const char *inm, const char *etag)
+{
+	const char *p = inm;
+	size_t el = strlen(etag);
+
+	while (p && *p) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (!strncmp(p, "W/", 2))
+			p += 2;
+		if (el && !strncmp(p, etag, el) && (p[el] == '\0' || p[el] == ',' || p[el] == ' ' || p[el] == '\t'))
+			return 1;
+		p = strchr(p, ',');
+	}
 	return 0;
 }
 
@@ -418,12 +511,20 @@ static void req_free(struct req *r)
 	buf_free(&r->out);
 }
 
-static void serve(struct req *r, const struct route *routes, size_t n)
+/* The router's own errors for paths under a prefix get that prefix's error shape. */
+struct shape {
+	const char *prefix;
+	error_fn fn;
+};
+
+static void serve(struct req *r, const struct route *routes, size_t n, const struct shape *sh)
 {
 	enum err e;
 
 	if (!(e = req_init(r)))
 		e = route(r, routes, n);
+	if (e && !r->on_error && sh->prefix && !strncmp(r->path, sh->prefix, strlen(sh->prefix)))
+		r->on_error = sh->fn;
 	if (e) {
 		if (e != ERR_METHOD)
 			log_info("%s %s -> %d %s%s%s", r->method, r->path, err_status(e), err_code(e),
@@ -440,6 +541,13 @@ static void serve(struct req *r, const struct route *routes, size_t n)
 
 int app_main(const char *prog, const struct route *routes, size_t nroutes)
 {
+	return app_main_shaped(prog, routes, nroutes, NULL, NULL);
+}
+
+int app_main_shaped(const char *prog, const struct route *routes, size_t nroutes, const char *prefix,
+                    error_fn shape)
+{
+	const struct shape sh = { prefix, shape };
 	char why[512];
 	FCGX_Request fr;
 
@@ -449,10 +557,12 @@ int app_main(const char *prog, const struct route *routes, size_t nroutes)
 		log_error("refusing to start: %s", why);
 		return 1;
 	}
+	lim_worker_init();
 	if (FCGX_IsCGI()) {
 		struct req r;
 		memset(&r, 0, sizeof r);
-		serve(&r, routes, nroutes);
+		lim_request_begin();
+		serve(&r, routes, nroutes, &sh);
 		req_free(&r);
 		store_close();
 		return 0;
@@ -465,7 +575,8 @@ int app_main(const char *prog, const struct route *routes, size_t nroutes)
 		struct req r;
 		memset(&r, 0, sizeof r);
 		r.fcgx = &fr;
-		serve(&r, routes, nroutes);
+		lim_request_begin();
+		serve(&r, routes, nroutes, &sh);
 		req_free(&r);
 		FCGX_Finish_r(&fr);
 	}

@@ -92,6 +92,12 @@ struct req {
  * serves requests until the FastCGI socket closes, or one request under CGI.
  * Returns the process exit status. */
 int app_main(const char *prog, const struct route *routes, size_t nroutes);
+/* app_main(), where the router's own errors (no such path 404, method 405, a bad
+ * request line 400) for paths starting with prefix are composed by shape (as
+ * req.on_error) instead of the default shape: an API with its own error body keeps
+ * it for every answer under its prefix. */
+int app_main_shaped(const char *prog, const struct route *routes, size_t nroutes, const char *prefix,
+                    error_fn shape);
 
 /* A CGI/FastCGI variable (REQUEST_METHOD, CONTENT_TYPE, HTTP_*...), or NULL. */
 const char *req_env(const struct req *r, const char *name);
@@ -111,13 +117,33 @@ int req_cookie_next(const struct req *r, const char *name, const char **pos, cha
  * a body, not a strict number, or over max_upload_bytes (ERR_TOO_LARGE). The bytes stay
  * owned by r and are NUL-terminated. */
 enum err req_body(struct req *r, const char **data, size_t *len);
-/* 1 if the client prefers JSON (Accept names application/json before text/html, or
- * the request carries an API key), else 0. */
+/* The quality (0 to 1) the Accept header gives the media type `type` ("image/png"),
+ * RFC 9110 section 12.5.1: the q of the most specific matching range (the exact type,
+ * then the subtype wildcard, then the full wildcard; the highest q among equally
+ * specific ones), 0 when none matches,
+ * 1 when there is no Accept header. Matching is case-insensitive. */
+double req_accept_q(const struct req *r, const char *type);
+/* 1 if Accept gives `type` a quality above 0 and above that of `over`, else 0: a tie
+ * (as axios's default Accept, JSON and text/plain and the full wildcard, makes between
+ * JSON and an image)
+ * goes to `over`, the route's natural answer. The one negotiation of every route that
+ * can answer in two types. */
+int req_prefers(const struct req *r, const char *type, const char *over);
+/* The request's API key: X-Api-Key, or else the token of "Authorization: Bearer TOKEN"
+ * (RFC 6750 section 2.1, as remove.bg's OAuth clients send it); NULL without either.
+ * Points into the request's headers. */
+const char *req_api_key(const struct req *r);
+/* 1 if the client prefers JSON to HTML (req_prefers), or the request carries an API
+ * key, else 0. */
 int req_wants_json(const struct req *r);
 /* 1 if Origin (or, without it, Referer) names this server's own scheme://Host, or
  * scheme://Host:SERVER_PORT when Host has no port (nginx's $host drops it); 0 when it
  * names another origin or neither header is present. */
 int req_same_origin(const struct req *r);
+/* 1 if an If-None-Match value inm (RFC 9110 section 13.1.2: "*", or a comma-separated
+ * list of entity tags, weak ones "W/..." included: the comparison is weak) lists etag
+ * (a quoted entity tag, as sent in our ETag header), else 0. */
+int req_etag_match(const char *inm, const char *etag);
 /* Sets the client-safe detail of the error about to be returned and returns e, so a
  * handler can write `return req_fail(r, ERR_BAD_FIELD, "name: too long")`. */
 enum err req_fail(struct req *r, enum err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

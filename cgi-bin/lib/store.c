@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 #include "conf.h"
 #include "log.h"
@@ -56,12 +58,41 @@ void store_rollback(sqlite3 *db)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_version(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'schema_migrations'",
+	                       -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	v = 0;
+	if (!sqlite3_column_int(st, 0))
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	v = -1;
+	if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1, &st,
+	                       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+out:
+	sqlite3_finalize(st);
+	return v;
+}
+
 enum err store_migrate(sqlite3 *db)
 {
 	sqlite3_stmt *st = NULL;
 	enum err e;
-	int i, have = 0, rc;
+	int i, have = 0, rc, ours = nmigrations ? migrations[nmigrations - 1].version : 0;
 
+	/* A database written by newer programs may hold what these cannot read or would
+	 * damage: refuse it rather than guess (restore a backup, or install the newer ones). */
+	if ((have = store_version(db)) > ours) {
+		log_error("store: the database's schema is version %d, newer than these programs' %d: "
+		          "install the newer version or restore a backup made for this one", have, ours);
+		return ERR_STORE;
+	}
 	if ((e = exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	                  " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
 	                  " applied_at TEXT NOT NULL DEFAULT (datetime('now')))")))
@@ -79,6 +110,12 @@ enum err store_migrate(sqlite3 *db)
 		have = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 		st = NULL;
+		if (have > ours) {
+			e = ERR_STORE;
+			log_error("store: the database's schema became version %d, newer than these programs' %d",
+			          have, ours);
+			goto fail;
+		}
 		if (migrations[i].version > have) {
 			if ((e = exec(db, migrations[i].sql)))
 				goto fail;
@@ -106,7 +143,7 @@ fail:
 	return e;
 }
 
-enum err store_open(const char *path, int create, sqlite3 **out)
+enum err store_connect(const char *path, int create, sqlite3 **out)
 {
 	sqlite3 *db = NULL;
 	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
@@ -122,14 +159,29 @@ enum err store_open(const char *path, int create, sqlite3 **out)
 	sqlite3_busy_timeout(db, (int)conf_int("busy_timeout_ms"));
 	snprintf(pragma, sizeof pragma, "PRAGMA busy_timeout = %ld", conf_int("busy_timeout_ms"));
 	if ((e = exec(db, "PRAGMA journal_mode = WAL")) || (e = exec(db, "PRAGMA foreign_keys = ON")) ||
-	    (e = exec(db, "PRAGMA synchronous = NORMAL")) || (e = exec(db, pragma)) ||
-	    (e = store_migrate(db)))
+	    (e = exec(db, "PRAGMA synchronous = NORMAL")) || (e = exec(db, pragma)))
 		goto fail;
 	*out = db;
 	return ERR_OK;
 fail:
 	sqlite3_close(db);
 	return e;
+}
+
+enum err store_open(const char *path, int create, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	enum err e;
+
+	*out = NULL;
+	if ((e = store_connect(path, create, &db)))
+		return e;
+	if ((e = store_migrate(db))) {
+		sqlite3_close(db);
+		return e;
+	}
+	*out = db;
+	return ERR_OK;
 }
 
 enum err store_path(char *out, size_t n)
@@ -139,12 +191,12 @@ enum err store_path(char *out, size_t n)
 	return ERR_OK;
 }
 
-enum err store_data_dir_ready(char *why, size_t n)
+/* Makes the data folder (mode 0700) when it is missing; writes nothing else, so that it
+ * works on a full disk. On failure, a reason with the path goes into why[n]. */
+static enum err dir_present(char *why, size_t n)
 {
 	const char *dir = conf_str("data_dir");
-	char probe[4096];
 	struct stat st;
-	int fd;
 
 	if (stat(dir, &st) != 0) {
 		if (errno != ENOENT || mkdir(dir, 0700) != 0) {
@@ -155,6 +207,18 @@ enum err store_data_dir_ready(char *why, size_t n)
 		snprintf(why, n, "data folder %s: not a directory", dir);
 		return ERR_STORE;
 	}
+	return ERR_OK;
+}
+
+enum err store_data_dir_ready(char *why, size_t n)
+{
+	const char *dir = conf_str("data_dir");
+	char probe[4096];
+	enum err e;
+	int fd;
+
+	if ((e = dir_present(why, n)))
+		return e;
 	if ((size_t)snprintf(probe, sizeof probe, "%s/.write-probe.%ld", dir, (long)getpid()) >= sizeof probe) {
 		snprintf(why, n, "data folder path is too long");
 		return ERR_STORE;
@@ -186,7 +250,9 @@ enum err store_db(sqlite3 **db)
 	enum err e;
 
 	if (!shared) {
-		if ((e = store_data_dir_ready(why, sizeof why))) {
+		/* No write probe: reads must keep working on a full disk, and a write that
+		 * cannot be made fails in SQLite (SQLITE_FULL: 503) and changes nothing. */
+		if ((e = dir_present(why, sizeof why))) {
 			log_error("store: %s", why);
 			return e;
 		}
@@ -213,4 +279,48 @@ enum err store_check(sqlite3 *db)
 		rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? ERR_OK : store_err(db, rc, "health check");
+}
+
+enum err store_copy(sqlite3 *from, sqlite3 *to)
+{
+	sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	long waited = 0;
+	int rc;
+
+	if (!b)
+		return store_err(to, sqlite3_errcode(to), "backup init");
+	/* All pages in one step: one read transaction on the source, so the copy is one
+	 * consistent state however busy the writers are (WAL lets them go on meanwhile). */
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		if ((waited += 50) > conf_int("busy_timeout_ms"))
+			break;
+		nanosleep(&pause, NULL);
+	}
+	sqlite3_backup_finish(b);
+	return rc == SQLITE_DONE ? ERR_OK : store_err(to, rc, "backup step");
+}
+
+long long store_bytes(void)
+{
+	static const char *const tails[] = { "", "-wal" };
+	char path[4096];
+	struct stat st;
+	long long n = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof tails / sizeof tails[0]; i++)
+		if ((size_t)snprintf(path, sizeof path, "%s/backdrop.db%s", conf_str("data_dir"), tails[i]) <
+		    sizeof path && stat(path, &st) == 0)
+			n += (long long)st.st_size;
+	return n;
+}
+
+long long store_free_bytes(void)
+{
+	struct statvfs v;
+
+	if (statvfs(conf_str("data_dir"), &v) != 0)
+		return -1;
+	return (long long)v.f_bavail * (long long)v.f_frsize;
 }

@@ -17,6 +17,8 @@ extern const int nmigrations;
 
 /* The process-wide connection to <data_dir>/backdrop.db, opened (and the data folder
  * and migrations made ready) on first use; a failed open is retried on the next call.
+ * Nothing is written when the folder and an up-to-date database exist (a full disk
+ * still serves reads).
  * The connection belongs to the store: do not close it. ERR_STORE when unusable. */
 enum err store_db(sqlite3 **db);
 /* Closes the process-wide connection (accepts none being open). */
@@ -24,9 +26,25 @@ void store_close(void);
 /* Opens a new connection to path with WAL, busy_timeout and foreign keys, creating the
  * file when create is 1, and applies the migrations. The caller closes it. */
 enum err store_open(const char *path, int create, sqlite3 **db);
+/* Opens path as store_open does (WAL, busy timeout, foreign keys) but applies no
+ * migration: for the tools that inspect, back up or restore a database. */
+enum err store_connect(const char *path, int create, sqlite3 **db);
 /* Applies every migration newer than the database's, each in its own transaction, and
- * records it in schema_migrations. */
+ * records it in schema_migrations. A database whose schema is newer than the newest
+ * compiled-in migration is refused (ERR_STORE, the versions logged). */
 enum err store_migrate(sqlite3 *db);
+/* The database's schema version (the highest applied migration; 0 for a database
+ * without schema_migrations), or -1 when it cannot be read. */
+int store_version(sqlite3 *db);
+/* Copies every page of from's main database over to's (SQLite's online backup API) as
+ * one consistent state, waiting up to busy_timeout_ms for locks. Writers of from go on
+ * meanwhile (WAL). Returns ERR_OK or the mapped error. */
+enum err store_copy(sqlite3 *from, sqlite3 *to);
+/* Bytes the database occupies on disk now (the file and its WAL), 0 when absent. */
+long long store_bytes(void);
+/* Bytes an unprivileged writer may still use on the data folder's file system, or -1
+ * when it cannot be told. */
+long long store_free_bytes(void);
 /* BEGIN IMMEDIATE (write) or BEGIN (read). */
 enum err store_begin(sqlite3 *db, int write);
 enum err store_commit(sqlite3 *db);

@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "log.h"
 #include "resp.h"
+#include "retain.h"
 #include "store.h"
 #include "str.h"
 #include "uid.h"
@@ -96,11 +97,13 @@ out:
 	return e;
 }
 
-enum err ident_get(struct req *r, sqlite3 *db, struct ident *out)
+/* ident_get() and ident_find(): issue says whether a caller without a valid cookie gets
+ * a fresh id (and its Set-Cookie) or none (user_id ""). */
+static enum err ident(struct req *r, sqlite3 *db, struct ident *out, int issue)
 {
 	unsigned char secret[64];
 	char value[UID_COOKIE_BYTES + 1], id[33], signed_id[UID_COOKIE_BYTES];
-	const char *key = req_header(r, "X-Api-Key"), *name = conf_str("cookie_name"), *pos = NULL;
+	const char *key = req_api_key(r), *name = conf_str("cookie_name"), *pos = NULL;
 	size_t sl = 0;
 	enum err e;
 
@@ -117,8 +120,13 @@ enum err ident_get(struct req *r, sqlite3 *db, struct ident *out)
 	while (req_cookie_next(r, name, &pos, value, sizeof value))
 		if (uid_verify(value, secret, sl, id)) {
 			memcpy(out->user_id, id, 33);
+			/* Last seen, for retention_days; a failure (a full disk) costs no request. */
+			if ((e = retain_touch(db, id)))
+				log_warn("uid: cannot note the identity as seen: %s", err_str(e));
 			return ERR_OK;
 		}
+	if (!issue)
+		return ERR_OK;
 	if (!str_random_id(id) || !uid_sign(id, secret, sl, signed_id))
 		return ERR_INTERNAL;
 	memcpy(out->user_id, id, 33);
@@ -127,3 +135,12 @@ enum err ident_get(struct req *r, sqlite3 *db, struct ident *out)
 	                   name, signed_id, conf_int("cookie_max_age"), r->https ? "; Secure" : "");
 }
 
+enum err ident_get(struct req *r, sqlite3 *db, struct ident *out)
+{
+	return ident(r, db, out, 1);
+}
+
+enum err ident_find(struct req *r, sqlite3 *db, struct ident *out)
+{
+	return ident(r, db, out, 0);
+}

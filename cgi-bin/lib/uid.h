@@ -26,7 +26,8 @@ struct ident {
 /*
  * Identifies the caller of r; call it before composing the response.
  *
- * - With an X-Api-Key header: the key is hashed (SHA-256) and looked up in api_keys.
+ * - With an X-Api-Key header (or Authorization: Bearer, see req_api_key()): the key is
+ *   hashed (SHA-256) and looked up in api_keys.
  *   A known, unrevoked key gives user_id "key:" + its id, is_key 1 and its overrides.
  *   An unknown, malformed or revoked key is ERR_AUTH (403 auth_failed) with a detail
  *   set on r; it never falls back to the cookie.
@@ -43,6 +44,11 @@ struct ident {
  * Returns ERR_OK, ERR_AUTH, ERR_STORE / ERR_STORE_BUSY, ERR_INTERNAL or ERR_NOMEM.
  */
 enum err ident_get(struct req *r, sqlite3 *db, struct ident *out);
+/* As ident_get(), but a caller without a valid cookie gets no id: user_id is "" and no
+ * Set-Cookie is added. For a request that could not have carried the SameSite=Lax
+ * cookie (a form posted from another site), where issuing an id would replace the
+ * visitor's own. */
+enum err ident_find(struct req *r, sqlite3 *db, struct ident *out);
 
 /* Signs id (32 hex digits) with key[klen] into out as "ID.MAC" (hex). Returns 1 or 0. */
 int uid_sign(const char *id, const unsigned char *key, size_t klen, char out[UID_COOKIE_BYTES]);

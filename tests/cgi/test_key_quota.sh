@@ -60,7 +60,7 @@ cgi remove DELETE "/remove/$RID" -- HTTP_X_API_KEY="$KR"
 is "$CGI_STATUS/$(code)" 429/rate_limited "a delete over the rate is 429"
 cgi index GET / -- HTTP_X_API_KEY="$KR"
 is "$CGI_STATUS/$(code)" 429/rate_limited "a listing over the rate is 429"
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT images FROM key_usage u JOIN api_keys k ON k.id = u.key_id WHERE k.name = 'rate2'")" 1 "only the served upload was charged"
+is "$(sqlite3 "$T/data/backdrop.db" "SELECT quarters FROM key_usage u JOIN api_keys k ON k.id = u.key_id WHERE k.name = 'rate2'")" 4 "only the served upload was charged (one credit, 4 quarters)"
 
 # --- a cookie caller is not counted ---
 cgi upload POST / "$T/up" "$MPCT" -- HTTP_ACCEPT=application/json BACKDROP_KEY_RATE_MINUTE=1 BACKDROP_KEY_QUOTA_MONTH=1

@@ -357,22 +357,23 @@ server_stop
 
 # ---- quotas and rates; CORS with a list ----
 server_start BACKDROP_FETCH_ALLOW=127.0.0.1/32 BACKDROP_CORS_ORIGINS="https://app.example, *"
-QK=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add q --quota 2 --rate 3 2>/dev/null)
-# Stay inside one minute: the rate counts per calendar minute.
+QK=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add q --quota 2 --rate 4 2>/dev/null)
+# Stay inside one minute: the rate counts per calendar minute. Full-size images (a
+# whole credit each).
 while [ "$(date +%S | sed 's/^0//')" -gt 45 ]; do sleep 1; done
-rb -H "X-Api-Key: $QK" -F image_file=@"$H/o.png"
-is "$(status "$T/h"):$(header X-RateLimit-Limit "$T/h"):$(header X-RateLimit-Remaining "$T/h")" 200:3:2 "first request: limit 3, 2 remaining"
-rb -H "X-Api-Key: $QK" -F image_file=@"$H/o.png"
-is "$(status "$T/h"):$(header X-RateLimit-Remaining "$T/h")" 200:1 "second request: 1 remaining"
-rb -H "X-Api-Key: $QK" -F image_file=@"$H/o.png"
+rb -H "X-Api-Key: $QK" -F size=full -F image_file=@"$H/o.png"
+is "$(status "$T/h"):$(header X-RateLimit-Limit "$T/h"):$(header X-RateLimit-Remaining "$T/h")" 200:4:3 "first request: limit 4, 3 remaining"
+rb -H "X-Api-Key: $QK" -F size=full -F image_file=@"$H/o.png"
+is "$(status "$T/h"):$(header X-RateLimit-Remaining "$T/h")" 200:2 "second request: 2 remaining"
+rb -H "X-Api-Key: $QK" -F size=full -F image_file=@"$H/o.png"
 is "$(status "$T/h"):$(rbcode)" 402:insufficient_credits "the third image is over the monthly quota: 402"
-is "$(header X-RateLimit-Remaining "$T/h")" 0 "402 still carries the rate headers"
-rb -H "X-Api-Key: $QK" -F image_file=@"$H/o.png"
-is "$(status "$T/h"):$(rbcode)" 429:rate_limit_exceeded "the fourth request this minute is 429"
-like "$(header Retry-After "$T/h")" '^[1-9][0-9]*$' "429 carries Retry-After"
-is "$(header X-RateLimit-Limit "$T/h")" 3 "429 carries X-RateLimit-Limit"
+is "$(header X-RateLimit-Remaining "$T/h")" 1 "402 still carries the rate headers"
 curl -s -D "$T/h" -o "$T/b" -H "X-Api-Key: $QK" "$BASE/v1.0/account"
 is "$(json "$T/b" 'j["data"]["attributes"]["credits"]["total"]')" 0 "account shows no credits left"
+rb -H "X-Api-Key: $QK" -F size=full -F image_file=@"$H/o.png"
+is "$(status "$T/h"):$(rbcode)" 429:rate_limit_exceeded "the fifth request this minute (the account look-up counts) is 429"
+like "$(header Retry-After "$T/h")" '^[1-9][0-9]*$' "429 carries Retry-After"
+is "$(header X-RateLimit-Limit "$T/h")" 4 "429 carries X-RateLimit-Limit"
 QK2=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add q2 --quota 1 2>/dev/null)
 curl -s -D "$T/h" -o "$T/b" -H "X-Api-Key: $QK2" -F image_file=@"$H/x.txt" "$BASE/v1.0/removebg"
 is "$(status "$T/h")" 400 "a failed request with a quota of 1"

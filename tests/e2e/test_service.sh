@@ -17,7 +17,7 @@ is "$(json "$T/b" 'j["code"]')" not_found "404 from nginx is JSON in the same sh
 like "$(curl -s -D - -o /dev/null "$BASE/health" | tr -d '\r' | grep -i '^X-Request-Id:')" '[0-9a-f]{32}' "nginx's request id reaches the program"
 
 head -c 20000 /dev/zero > "$T/big"
-curl -s -D "$T/h" -o "$T/b" -X POST --data-binary @"$T/big" -H 'Content-Type: application/octet-stream' "$BASE/"
+curl -s -D "$T/h" -o "$T/b" -X POST --data-binary @"$T/big" -H 'Content-Type: application/octet-stream' -H 'Accept: application/json' "$BASE/"
 is "$(sed -n '1s/.* \([0-9][0-9][0-9]\).*/\1/p' "$T/h")" 413 "a body over the cap is 413"
 is "$(json "$T/b" 'j["code"]')" too_large "413 is JSON"
 

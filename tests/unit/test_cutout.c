@@ -174,7 +174,10 @@ int main(void)
 	is_int(img_cutout_opt_set(&o, "roi", "0% 0% 100% 100%", why, sizeof why), ERR_OK, "roi %");
 	is_int(img_cutout_opt_set(&o, "roi", "10px 20px 300px 400px", why, sizeof why), ERR_OK, "roi px");
 	is_int(o.roi[3].v == 400 && !o.roi[3].pct, 1, "roi px value");
-	is_int(img_cutout_opt_set(&o, "roi", "10 20 30 40", why, sizeof why), ERR_BAD_FIELD, "roi no unit");
+	is_int(img_cutout_opt_set(&o, "roi", "10 20 30 40", why, sizeof why), ERR_OK, "roi without a unit (pixels)");
+	ok(!o.roi[2].pct && o.roi[2].v == 30, "a bare roi number is pixels");
+	is_int(img_cutout_opt_set(&o, "roi", "0 0 100% 100%", why, sizeof why), ERR_OK, "roi mixing bare zeros and %");
+	is_int(img_cutout_opt_set(&o, "roi", "10 20 30 4x", why, sizeof why), ERR_BAD_FIELD, "roi with a bad unit");
 	is_int(img_cutout_opt_set(&o, "roi", "1px 2px 3px", why, sizeof why), ERR_BAD_FIELD, "roi 3 values");
 	is_int(img_cutout_opt_set(&o, "roi", "0% 0% 101% 10%", why, sizeof why), ERR_BAD_FIELD, "roi 101%");
 	is_int(img_cutout_opt_set(&o, "hint_strokes", "[{\"points\": [[1,2],[3,4]], \"width\": 5, \"label\": \"fg\"}]",

@@ -351,8 +351,13 @@ int main(void)
 	n = b16(p, n, 300, 1);
 	n = b16(p, n, 400, 1);
 	n = put_s(p, n, "\x01\x01\x11\x00", 4);
+	/* A scan: SOS, entropy-coded bytes (0xFF stuffed as 0xFF 0x00), EOI. */
+	n = put_s(p, n, "\xFF\xDA\x00\x08\x01\x01\x00\x00\x3F\x00", 10);
+	n = put_s(p, n, "\x12\xFF\x00\x34\xFF\xD0\x56\xFF\xD9", 9);
 	check("jpeg progressive", p, n, IMG_FMT_JPEG, 400, 300);
 	is_int(in.orientation = 1, 1, "jpeg: orientation 1 without Exif");
+	is_int(img_probe(p, n - 2, NULL, &in), ERR_CORRUPT, "jpeg: scan data without its EOI (cut short) -> corrupt");
+	is_int(img_probe(p, n - 9, NULL, &in), ERR_CORRUPT, "jpeg: a header with no scan data -> corrupt");
 	p[n - 14] = 0;      /* not at the right place for a test of SOS: make the SOF an SOS */
 	n = put_s(p, 0, "\xFF\xD8\xFF\xDA\x00\x04\x00\x00", 8);
 	is_int(img_probe(p, n, NULL, &in), ERR_CORRUPT, "jpeg: SOS before any SOF -> corrupt");

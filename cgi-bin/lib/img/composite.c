@@ -1,8 +1,10 @@
 /* composite.c: alpha-correct "over" blending with 8-bit straight alpha, and the layout
  * of a result canvas: size or crop, background, subject placement, scale, shadow. */
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lim.h"
 #include "pipeline.h"
 
 #define OVER_THREADS     4         /* row bands blended in parallel */
@@ -147,29 +149,87 @@ static enum err place_bg(struct img *canvas, const struct img *bg, enum img_fit 
 	return e;
 }
 
-/* Draws the drop shadow of layer (placed at x, y) onto canvas. */
+/*
+ * Blurs (the blurred background, the shadow) work on at most LIM_BLUR_PIXELS: a larger
+ * picture is blurred as a reduced copy, its radius reduced alike, and scaled back up,
+ * which the eye cannot tell from the full-size blur (and the scaling blurs too). So a
+ * blur costs the same time and memory on a 50 MP image as on a 4 MP one. The radius
+ * needs no budget of its own: a box pass costs the same for any radius.
+ */
+static double blur_scale(int w, int h)
+{
+	double px = (double)w * h;
+
+	return px > LIM_BLUR_PIXELS ? sqrt(px / LIM_BLUR_PIXELS) : 1.0;
+}
+
+/* v / s rounded, at least 1. */
+static int reduce(int v, double s)
+{
+	int r = (int)(v / s + 0.5);
+
+	return r > 1 ? r : 1;
+}
+
+/* Draws the drop shadow of layer (placed at x, y) onto canvas: the layer's alpha,
+ * padded by twice the radius and blurred (reduced first when that is over the blur
+ * budget, and scaled back to full size before it is drawn). */
 static enum err shadow(struct img *canvas, const struct img *layer, int x, int y,
                        const struct img_opts *o)
 {
-	int pad = o->shadow_blur * 2, lw = img_w(layer), lh = img_h(layer), j;
-	struct img sh = { 0 };
+	int pad = o->shadow_blur * 2, lw = img_w(layer), lh = img_h(layer), j, sp, sw, sh_h;
+	double s = blur_scale(lw + 2 * pad, lh + 2 * pad);
+	struct img small = { 0 }, sh = { 0 }, full = { 0 };
+	const struct img *src = layer, *draw = &sh;
 	enum err e;
 
-	if ((e = img_new(&sh, lw + 2 * pad, lh + 2 * pad, 1)))
-		return e;
-	for (j = 0; j < lh; j++) {
-		uint8_t *d = sh.alpha + (size_t)(j + pad) * img_w(&sh) + pad;
-
-		if (layer->alpha)
-			memcpy(d, layer->alpha + (size_t)j * lw, (size_t)lw);
-		else
-			memset(d, 255, (size_t)lw);
+	if (s > 1.0) {
+		if ((e = img_resize(layer, reduce(lw, s), reduce(lh, s), &small)))
+			return e;
+		src = &small;
 	}
-	if (!(e = img_blur_plane(sh.alpha, img_w(&sh), img_h(&sh), o->shadow_blur)))
-		e = img_over(canvas, &sh, x + o->shadow_x - pad, y + o->shadow_y - pad,
-		             (o->shadow_opacity * 255 + 50) / 100);
+	sp = s > 1.0 ? (int)(pad / s + 0.5) : pad;
+	sw = img_w(src);
+	sh_h = img_h(src);
+	if ((e = img_new(&sh, sw + 2 * sp, sh_h + 2 * sp, 1)))
+		goto out;
+	for (j = 0; j < sh_h; j++) {
+		uint8_t *d = sh.alpha + (size_t)(j + sp) * img_w(&sh) + sp;
+
+		if (src->alpha)
+			memcpy(d, src->alpha + (size_t)j * sw, (size_t)sw);
+		else
+			memset(d, 255, (size_t)sw);
+	}
+	if ((e = img_blur_plane(sh.alpha, img_w(&sh), img_h(&sh), s > 1.0 ? reduce(o->shadow_blur, s) :
+	                        o->shadow_blur)))
+		goto out;
+	if (s > 1.0) {
+		if ((e = img_resize(&sh, lw + 2 * pad, lh + 2 * pad, &full)))
+			goto out;
+		draw = &full;
+	}
+	e = img_over(canvas, draw, x + o->shadow_x - pad, y + o->shadow_y - pad,
+	             (o->shadow_opacity * 255 + 50) / 100);
+out:
+	img_free(&small);
 	img_free(&sh);
+	img_free(&full);
 	return e;
+}
+
+/* The original blurred by radius r, as a background for place_bg() (which scales it to
+ * the canvas): reduced to the blur budget first when larger. */
+static enum err blurred(const struct img *orig, int r, struct img *out)
+{
+	double s = blur_scale(img_w(orig), img_h(orig));
+	enum err e;
+
+	if (s > 1.0)
+		e = img_resize(orig, reduce(img_w(orig), s), reduce(img_h(orig), s), out);
+	else
+		e = img_copy(orig, out);
+	return e ? e : img_blur(out, s > 1.0 ? reduce(r, s) : r);
 }
 
 static int pct_of(int v, int pct)
@@ -282,7 +342,7 @@ enum err img_composite(const struct img *subject, struct img *bg, const struct i
 		else if (o->bg_blur > 0 && orig && orig->gd) {
 			struct img blur = { 0 };
 
-			if (!(e = img_copy(orig, &blur)) && !(e = img_blur(&blur, o->bg_blur)))
+			if (!(e = blurred(orig, o->bg_blur, &blur)))
 				e = place_bg(&canvas, &blur, IMG_FIT_COVER);
 			img_free(&blur);
 		}

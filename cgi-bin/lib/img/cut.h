@@ -76,6 +76,11 @@ enum err cut_matte(const struct img *src, const float *rgb, const uint8_t *lab,
  * CUT_NET_SIDE^2 output pixels into p. ERR_UNSUPPORTED when no network can be loaded
  * (img_net_ready() says why), ERR_NOMEM, ERR_INTERNAL when the run fails. */
 enum err cut_net_run(const struct img *src, const struct img_rect *r, float *p);
+/* The network's opinion at work resolution (w x h probabilities) as bytes to keep: an
+ * 8-bit gray PNG of the log-odds (malloc'd *out), and back (malloc'd *prob). Decoding
+ * refuses (ERR_BAD_FIELD) bytes of another size; other errors as img_matte_load. */
+enum err cut_opinion_encode(const float *prob, int w, int h, void **out, size_t *len);
+enum err cut_opinion_decode(const void *bytes, size_t len, int w, int h, float **prob);
 
 /* cut_key.c */
 /* Detects a green (1) or blue (2) screen from the border of src; 0 when none. */

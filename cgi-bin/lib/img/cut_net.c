@@ -33,6 +33,7 @@
 #include "img.h"
 #include "cutout.h"
 #include "cut.h"
+#include "pipeline.h"
 
 #if defined(__has_include)
 #if __has_include(<onnxruntime_c_api.h>)
@@ -493,4 +494,49 @@ out:
 	(void)p;
 	return ERR_UNSUPPORTED;
 #endif
+}
+
+/* ---- the network's opinion kept with a record ---- */
+
+#define OPINION_RANGE 8.0   /* log-odds kept: -8..8 nats in 255 steps of 1/16 nat */
+
+enum err cut_opinion_encode(const float *prob, int w, int h, void **out, size_t *len)
+{
+	struct img tmp = { 0 };
+	size_t i, m = (size_t)w * h;
+	enum err e;
+
+	*out = NULL;
+	*len = 0;
+	if ((e = img_new(&tmp, w, h, 1)))
+		return e;
+	/* In log-odds, where the cut uses it, so its small and large values keep their
+	 * weight (the cut clamps to NET_EPS, well inside this range). */
+	for (i = 0; i < m; i++) {
+		double p = fmin(fmax(prob[i], 1e-6), 1 - 1e-6), d = log(p / (1 - p));
+		d = (d + OPINION_RANGE) * 255 / (2 * OPINION_RANGE);
+		tmp.alpha[i] = (uint8_t)(d < 0 ? 0 : d > 255 ? 255 : lround(d));
+	}
+	e = img_encode_matte(&tmp, 6, out, len);
+	img_free(&tmp);
+	return e;
+}
+
+enum err cut_opinion_decode(const void *bytes, size_t len, int w, int h, float **prob)
+{
+	uint8_t *plane = NULL;
+	size_t i, m = (size_t)w * h;
+	enum err e;
+
+	*prob = NULL;
+	if ((e = img_matte_load(bytes, len, NULL, w, h, &plane)))
+		return e;
+	if (!(*prob = malloc(m * sizeof **prob))) {
+		free(plane);
+		return ERR_NOMEM;
+	}
+	for (i = 0; i < m; i++)
+		(*prob)[i] = (float)(1 / (1 + exp(-(plane[i] * 2 * OPINION_RANGE / 255 - OPINION_RANGE))));
+	free(plane);
+	return ERR_OK;
 }

@@ -15,7 +15,8 @@ static int bad(char *why, size_t n, const char *msg)
 	return ERR_BAD_FIELD;
 }
 
-/* One roi coordinate: NUMBER followed by "px" or "%". Returns 1 or 0. */
+/* One roi coordinate: NUMBER followed by "px" or "%", or a bare NUMBER in pixels (as
+ * crop_margin reads it; loose clients send "0 0 100% 100%"). Returns 1 or 0. */
 static int parse_coord(const char *s, size_t len, struct img_cut_coord *c)
 {
 	char tmp[32];
@@ -26,6 +27,9 @@ static int parse_coord(const char *s, size_t len, struct img_cut_coord *c)
 		c->pct = 1;
 	} else if (len >= 3 && !strncmp(s + len - 2, "px", 2)) {
 		ul = 2;
+		c->pct = 0;
+	} else if (len >= 1) {
+		ul = 0;
 		c->pct = 0;
 	} else {
 		return 0;
@@ -52,7 +56,7 @@ static enum err parse_roi(struct img_cutout_opts *o, const char *val, char *why,
 		if ((i < 3 && !*e) || (i == 3 && *e))
 			return bad(why, n, "roi must be four values \"x1 y1 x2 y2\" in px or %");
 		if (!parse_coord(p, (size_t)(e - p), &o->roi[i]))
-			return bad(why, n, "roi values must be numbers ending in px or %");
+			return bad(why, n, "roi values must be numbers in px (the default) or %");
 		p = e + 1;
 	}
 	o->has_roi = 1;

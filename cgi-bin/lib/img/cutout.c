@@ -1145,7 +1145,8 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 		*flags |= IMG_CUT_KEYED;
 		goto hard_labels;
 	}
-	neural = img_net_ready(NULL, 0);
+	/* A kept opinion stands for the network: no need to load it. */
+	neural = (o->opinion && o->opinion_len) || img_net_ready(NULL, 0);
 	key = pixel_key(src, (uint64_t)neural << 62 ^ (uint64_t)o->type * 0x51ed27 ^
 	                     ((uint64_t)roi[0] << 48 ^ (uint64_t)roi[1] << 32 ^
 	                      (uint64_t)roi[2] << 16 ^ (uint64_t)roi[3]));
@@ -1175,7 +1176,12 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 						rh[(size_t)y * wk->mw + x] = CUT_OUT_ROI;
 				}
 		}
-		if (neural && (e = net_opinion(src, wk, roi))) {
+		if (neural && o->opinion && o->opinion_len &&
+		    cut_opinion_decode(o->opinion, o->opinion_len, wk->mw, wk->mh, &wk->prob)) {
+			/* It does not fit (another size): ask the network itself. */
+			neural = img_net_ready(NULL, 0);
+		}
+		if (neural && !wk->prob && (e = net_opinion(src, wk, roi))) {
 			if (e == ERR_NOMEM) {
 				free(rh);
 				goto out;
@@ -1191,6 +1197,9 @@ enum err img_cutout_why(const struct img *src, const struct img_cutout_opts *o,
 	}
 	if (wk->prob)
 		*flags |= IMG_CUT_NEURAL;
+	if (wk->prob && o->opinion_out && !*o->opinion_out &&
+	    (e = cut_opinion_encode(wk->prob, wk->mw, wk->mh, o->opinion_out, o->opinion_out_len)))
+		goto out;
 	m = (size_t)wk->mw * wk->mh;
 	if (hinted) {
 		/* One more cut with the hints as hard labels on the cached model costs. */

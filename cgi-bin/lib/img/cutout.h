@@ -49,6 +49,12 @@ struct img_cut_coord {
  *   hard_edges   semitransparency=false: a binary matte (0 or 255).
  *   ignore_alpha keep_alpha=false: an image with transparency is cut like any other.
  *   no_cache     skip the in-process cache of per-image work (tests, benchmarks).
+ *   opinion      borrowed bytes: the network's opinion of this image (same pixels and
+ *                roi) kept from an earlier cut by opinion_out; used instead of running
+ *                the network (which is then not even loaded) when it fits the image.
+ *   opinion_out  when not NULL and the network's opinion was used (run, cached or
+ *                given), *opinion_out gets it as bytes to keep (malloc'd, the caller
+ *                frees; *opinion_out_len its size); left alone otherwise.
  */
 struct img_cutout_opts {
 	enum img_cut_type type;
@@ -64,6 +70,10 @@ struct img_cutout_opts {
 	int hard_edges;
 	int ignore_alpha;
 	int no_cache;
+	const void *opinion;
+	size_t opinion_len;
+	void **opinion_out;
+	size_t *opinion_out_len;
 };
 
 /*

@@ -154,19 +154,23 @@ out:
 /* WebP: libwebp; an animation gives its first frame composed on its canvas. */
 static enum err decode_webp(const uint8_t *p, size_t n, const struct img_info *in, struct img *im)
 {
-	WebPBitstreamFeatures f;
+	WebPDecoderConfig cfg;
+	WebPBitstreamFeatures *f = &cfg.input;
 	WebPAnimDecoderOptions ao;
 	WebPAnimDecoder *dec = NULL;
 	WebPData wd = { p, n };
-	uint8_t *rgba = NULL, *frame;
-	int w = 0, h = 0, ts;
+	uint8_t *frame;
+	VP8StatusCode st;
+	int ts;
 	enum err e = ERR_CORRUPT;
 
-	if (WebPGetFeatures(p, n, &f) != VP8_STATUS_OK)
+	if (!WebPInitDecoderConfig(&cfg))
+		return ERR_INTERNAL;
+	if (WebPGetFeatures(p, n, f) != VP8_STATUS_OK)
 		return ERR_CORRUPT;
-	if (f.width != in->width || f.height != in->height)
+	if (f->width != in->width || f->height != in->height)
 		return ERR_CORRUPT;
-	if (f.has_animation) {
+	if (f->has_animation) {
 		if (!WebPAnimDecoderOptionsInit(&ao))
 			return ERR_INTERNAL;
 		ao.color_mode = MODE_RGBA;
@@ -176,14 +180,20 @@ static enum err decode_webp(const uint8_t *p, size_t n, const struct img_info *i
 		e = from_rgba(frame, (size_t)in->width * 4, in->width, in->height, im);
 		goto out;
 	}
-	if (!(rgba = WebPDecodeRGBA(p, n, &w, &h)))
+	/* WebPDecode, not WebPDecodeRGBA: its status tells a failed allocation (the
+	 * worker's memory limit: 503) from a corrupt file (422). */
+	cfg.output.colorspace = MODE_RGBA;
+	if ((st = WebPDecode(p, n, &cfg)) != VP8_STATUS_OK) {
+		e = st == VP8_STATUS_OUT_OF_MEMORY ? ERR_NOMEM : ERR_CORRUPT;
 		goto out;
-	if (w != in->width || h != in->height)
+	}
+	if (cfg.output.width != in->width || cfg.output.height != in->height)
 		goto out;
-	e = from_rgba(rgba, (size_t)w * 4, w, h, im);
+	e = from_rgba(cfg.output.u.RGBA.rgba, (size_t)cfg.output.u.RGBA.stride, cfg.output.width,
+	              cfg.output.height, im);
 out:
 	WebPAnimDecoderDelete(dec);
-	WebPFree(rgba);
+	WebPFreeDecBuffer(&cfg.output);
 	return e;
 }
 
@@ -229,6 +239,7 @@ enum err img_decode(const void *data, size_t n, const struct img_info *in, struc
 {
 	gdImagePtr gd = NULL;
 	void *p = (void *)data;     /* gd's reader API is not const-correct; it only reads */
+	void *pre;
 	enum err e;
 	int w, h, bad;
 
@@ -243,6 +254,18 @@ enum err img_decode(const void *data, size_t n, const struct img_info *in, struc
 	case IMG_FMT_WEBP:
 		e = decode_webp(data, n, in, out);
 		goto orient;
+	default:
+		break;
+	}
+	/* gd's decoders answer NULL for a corrupt file and for a failed allocation alike:
+	 * what the picture will take here (gd's pixels, then our alpha plane) is asked for
+	 * first, so that an image past the worker's memory limit is ERR_NOMEM (503), not
+	 * "corrupt". The probe has checked the size against the caps. */
+	if ((size_t)in->width * (size_t)in->height > SIZE_MAX / 5 ||
+	    !(pre = malloc((size_t)in->width * (size_t)in->height * 5 + 1)))
+		return ERR_NOMEM;
+	free(pre);
+	switch (in->fmt) {
 	case IMG_FMT_JPEG: gd = gdImageCreateFromJpegPtrEx((int)n, p, 0); break;
 	case IMG_FMT_GIF:  gd = gdImageCreateFromGifPtr((int)n, p); break;
 	case IMG_FMT_BMP:  gd = gdImageCreateFromBmpPtr((int)n, p); break;

@@ -67,11 +67,16 @@ struct img_info {
 /*
  * Reads the format, dimensions and orientation from the first bytes of an image,
  * without decoding. Returns ERR_OK; ERR_UNSUPPORTED for an unknown format; ERR_CORRUPT
- * for a truncated or inconsistent header or a zero dimension; ERR_TOO_MANY_PIXELS when
+ * for a truncated or inconsistent header, a zero dimension or a JPEG with no EOI marker
+ * after its first scan (the file was cut short); ERR_TOO_MANY_PIXELS when
  * width, height or pixel count (upright) exceed lim (NULL: the defaults). Walks are
  * bounded by n and by fixed entry counts; reads nothing past p[n-1].
  */
 enum err img_probe(const void *p, size_t n, const struct img_limits *lim, struct img_info *info);
+/* 1 when p[0..n) starts with the signature of an image format, one img_probe() reads
+ * or another (PSD, ICO, JPEG XL, JPEG 2000, SVG, ...): tells "a format we do not read"
+ * from "not an image at all". Else 0. */
+int img_looks_like_image(const void *p, size_t n);
 
 /* ---- pixels (img.c) ---- */
 

@@ -401,15 +401,11 @@ enum err img_opts_set(struct img_opts *o, const char *key, const char *val, char
 		if (!str_to_long(val, 0, OPT_MAX_BLUR, &v))
 			return bad(why, n, key, "expected a radius of 0..200 px");
 		o->shadow_blur = (int)v;
-	} else if (!strcmp(key, "filter")) {
+	} else if (!strcmp(key, "filter") || !strcmp(key, "color")) {
+		/* color: the color-filter app's name for it (it sent red, green or blue). */
 		if (!pick(val, filter_names, IMG_FILTER__MAX, &i))
 			return bad(why, n, key, "expected none, red, green, blue, no_red, no_green, "
 			           "no_blue, grayscale, sepia or invert");
-		o->filter = (enum img_filter)i;
-	} else if (!strcmp(key, "color")) {
-		/* The color-filter app's field: the one channel to keep. */
-		if (!pick(val, filter_names, IMG_FILTER_BLUE + 1, &i))
-			return bad(why, n, key, "expected none, red, green or blue");
 		o->filter = (enum img_filter)i;
 	} else if (!strcmp(key, "format")) {
 		if (!strcmp(val, "auto")) o->format = IMG_FMT_NONE;

@@ -6,12 +6,14 @@
 #include "pipeline.h"
 
 #define THUMB_JPEG_Q 82
+#define CUTOUT_PNG_LEVEL 1   /* a stored cutout: big anyway, so fast rather than small */
 
 void img_result_free(struct img_result *res)
 {
 	if (!res)
 		return;
 	free(res->data);
+	free(res->cutout);
 	memset(res, 0, sizeof *res);
 }
 
@@ -104,6 +106,19 @@ static enum err finish(const struct img *im, const struct img_opts *o, struct im
 	return e;
 }
 
+/* The stored cutout o->cutout_in into *cut when it decodes to w x h; 0 (and nothing
+ * kept) otherwise, so that the caller cuts instead. */
+static int stored_cutout(const struct img_opts *o, const struct img_limits *lim, int w, int h,
+                         struct img *cut)
+{
+	if (!o->cutout_in || img_load(o->cutout_in, o->cutout_in_len, lim, cut))
+		return 0;
+	if (img_w(cut) == w && img_h(cut) == h)
+		return 1;
+	img_free(cut);
+	return 0;
+}
+
 enum err img_process(const void *bytes, size_t len, const struct img_opts *o,
                      const struct img_limits *lim, const void *bg_bytes, size_t bg_len,
                      const void *matte_bytes, size_t matte_len, struct img_result *res)
@@ -142,7 +157,13 @@ enum err img_process(const void *bytes, size_t len, const struct img_opts *o,
 	}
 	if ((e = fit_pixels(&im, o->size_pixels)))
 		goto out;
-	if (!matte_bytes && !(res->flags & IMG_RES_OWN_ALPHA)) {
+	if (!matte_bytes && !(res->flags & IMG_RES_OWN_ALPHA) &&
+	    stored_cutout(o, lim, img_w(&im), img_h(&im), &cut)) {
+		res->cutout_reused = 1;     /* who cut it was said when it was made */
+		subject = &cut;
+		if (o->bg_blur <= 0)
+			img_free(&im);
+	} else if (!matte_bytes && !(res->flags & IMG_RES_OWN_ALPHA)) {
 		e = o->cutout ? o->cutout(o->cutout_ctx, bytes, len, &im, &o->cut, &cut, &box, &flags, why, sizeof why)
 		              : img_cutout_why(&im, &o->cut, &cut, &box, &flags, why, sizeof why);
 		if (e)
@@ -153,6 +174,14 @@ enum err img_process(const void *bytes, size_t len, const struct img_opts *o,
 		subject = &cut;
 		if (o->bg_blur <= 0)
 			img_free(&im);      /* the original is no longer needed: free it early */
+	}
+	if (o->keep_cutout) {
+		/* A reused one is the caller's already: not encoded again. */
+		if (!res->cutout_reused && (e = img_encode(subject, IMG_FMT_PNG, 0, CUTOUT_PNG_LEVEL,
+		                                           0xFFFFFFFF, &res->cutout, &res->cutout_len)))
+			goto out;
+		res->cutout_width = img_w(subject);
+		res->cutout_height = img_h(subject);
 	}
 	if (bg_bytes && (e = img_load(bg_bytes, bg_len, lim, &bg)))
 		goto out;

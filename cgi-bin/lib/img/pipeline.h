@@ -54,6 +54,10 @@ struct img_opts {
 	long size_pixels;                /* size: max output pixels; 0 = full */
 	img_cutout_fn cutout;            /* NULL: the local cutout (img_cutout_why) */
 	const void *cutout_ctx;          /* passed to cutout */
+	/* Not options: set by the programs that keep records. */
+	const void *cutout_in;           /* a stored cutout (PNG with alpha; borrowed) used */
+	size_t cutout_in_len;            /*   instead of cutting when it has the cut's size */
+	int keep_cutout;                 /* res->cutout gets the cutout as PNG */
 };
 
 /* The defaults: mode remove, cover, position original, format auto, channels rgba. */
@@ -104,6 +108,12 @@ struct img_result {
 	                              * "classical", "chroma-key", "own-alpha", "matte" (given),
 	                              * "remote"; NULL when nothing was cut (filter mode) */
 	char why[160];               /* on a cutout error: its reason ("roi_exceeds_bounds: ...") */
+	void *cutout;                /* with o->keep_cutout, modes remove and change: the subject
+	                              * with its alpha (before compositing) as PNG, malloc'd;
+	                              * NULL when o->cutout_in was reused */
+	size_t cutout_len;
+	int cutout_width, cutout_height;   /* set with keep_cutout, reused or not */
+	int cutout_reused;           /* 1 when o->cutout_in was used (no cut ran) */
 };
 
 /*
@@ -111,14 +121,16 @@ struct img_result {
  * image has its own transparency or a matte is given), composite, filter, encode.
  * bg_bytes (may be NULL) is the background image; matte_bytes (may be NULL) an
  * external matte (grayscale or its alpha) of the input's size, used instead of a
- * cutout. lim NULL means the defaults. On ERR_OK *res holds the result; on error *res
- * is zeroed but for res->why, the cutout's reason when it failed. Returns the first
- * error of any stage.
+ * cutout. o->cutout_in, when set and of the size the cut would have, is the subject
+ * instead (a stored cutout of the same image and cut options: nothing is cut; the
+ * caller decides it is the same). lim NULL means the defaults. On ERR_OK *res holds the
+ * result; on error *res is zeroed but for res->why, the cutout's reason when it
+ * failed. Returns the first error of any stage.
  */
 enum err img_process(const void *bytes, size_t len, const struct img_opts *o,
                      const struct img_limits *lim, const void *bg_bytes, size_t bg_len,
                      const void *matte_bytes, size_t matte_len, struct img_result *res);
-/* Frees res->data and zeroes res; accepts NULL. */
+/* Frees res->data and res->cutout and zeroes res; accepts NULL. */
 void img_result_free(struct img_result *res);
 /*
  * A thumbnail of an image's bytes fitting in max x max (never upscaled), upright, as

@@ -152,39 +152,43 @@ static enum err tiff_ifd0(const uint8_t *p, size_t n, int strict, struct tiff_di
 }
 
 /* JPEG (ITU T.81 B.1): walks the markers up to the first SOFn, reading APP1 Exif on the
- * way for the orientation. */
-static enum err probe_jpeg(const uint8_t *p, size_t n, struct img_info *in)
+ * way for the orientation, then on to the first SOS: *whole is 1 when the data holds an
+ * EOI marker after it, 0 when the file was cut short (libjpeg would fill the missing
+ * rows with grey and only warn). In entropy-coded data 0xFF is always followed by 0x00
+ * or RSTn, so the first 0xFF 0xD9 there is the EOI. Errors only before the SOFn. */
+static enum err probe_jpeg(const uint8_t *p, size_t n, struct img_info *in, int *whole)
 {
 	size_t o = 2;
-	int k;
+	int k, frame = 0;
 
+	*whole = 0;
 	for (k = 0; k < JPEG_MAX_MARKERS; k++) {
 		uint8_t m;
 		uint32_t len;
 
 		while (o < n && p[o] == 0xFF && o + 1 < n && p[o + 1] == 0xFF)
 			o++;                        /* fill bytes */
-		if (o + 2 > n)
-			return ERR_CORRUPT;
-		if (p[o] != 0xFF)
-			return ERR_CORRUPT;
+		if (o + 2 > n || p[o] != 0xFF)
+			break;
 		m = p[o + 1];
 		o += 2;
 		if (m == 0x01 || (m >= 0xD0 && m <= 0xD7))
 			continue;                   /* no length */
-		if (m == 0xD9 || m == 0xDA)
-			return ERR_CORRUPT;         /* EOI or SOS before any frame header */
+		if (m == 0xD9 || m == 0xDA) {   /* EOI, or SOS: the frame header came before */
+			*whole = m == 0xDA && memmem(p + o, n - o, "\xFF\xD9", 2);
+			break;
+		}
 		if (o + 2 > n)
-			return ERR_CORRUPT;
+			break;
 		len = be16(p + o);
 		if (len < 2 || len > n - o)
-			return ERR_CORRUPT;
-		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+			break;
+		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC && !frame) {
 			if (len < 8)
-				return ERR_CORRUPT;
+				break;
 			in->height = (int)be16(p + o + 3);
 			in->width = (int)be16(p + o + 5);
-			return ERR_OK;
+			frame = 1;
 		}
 		if (m == 0xE1 && len >= 16 && !memcmp(p + o + 2, "Exif\0\0", 6) && in->orientation == 1) {
 			struct tiff_dir d;  /* best effort: a broken Exif leaves orientation 1 */
@@ -194,7 +198,7 @@ static enum err probe_jpeg(const uint8_t *p, size_t n, struct img_info *in)
 		}
 		o += len;
 	}
-	return ERR_CORRUPT;
+	return frame ? ERR_OK : ERR_CORRUPT;
 }
 
 /* PNG (RFC 2083 / ISO 15948): the IHDR chunk must come first. */
@@ -281,6 +285,7 @@ enum err img_probe(const void *data, size_t n, const struct img_limits *lim, str
 	struct img_limits def;
 	enum err e;
 	long w, h;
+	int whole = 1;
 
 	memset(in, 0, sizeof *in);
 	in->orientation = 1;
@@ -298,7 +303,7 @@ enum err img_probe(const void *data, size_t n, const struct img_limits *lim, str
 		return n == 0 || !p ? ERR_UNSUPPORTED : ERR_CORRUPT;
 	if (p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF) {
 		in->fmt = IMG_FMT_JPEG;
-		e = probe_jpeg(p, n, in);
+		e = probe_jpeg(p, n, in, &whole);
 	} else if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8)) {
 		in->fmt = IMG_FMT_PNG;
 		e = probe_png(p, n, in);
@@ -350,5 +355,48 @@ enum err img_probe(const void *data, size_t n, const struct img_limits *lim, str
 	if (w > lim->max_width || h > lim->max_height ||
 	    (long long)w * h > (long long)lim->max_pixels)
 		return ERR_TOO_MANY_PIXELS;
-	return ERR_OK;
+	return whole ? ERR_OK : ERR_CORRUPT;   /* the caps first: a bomb is told as such */
+}
+
+/* Signatures of image files, at offset 0 unless said: the formats read above and
+ * others that people upload (layered, icon, vector and newer formats). */
+static const struct {
+	size_t off, len;
+	const char *magic;
+} image_magic[] = {
+	{ 0, 3, "\xFF\xD8\xFF" },               /* JPEG */
+	{ 0, 4, "\x89PNG" },                    /* PNG */
+	{ 8, 4, "WEBP" },                       /* WebP (RIFF) */
+	{ 0, 4, "GIF8" },                       /* GIF */
+	{ 0, 2, "BM" },                         /* BMP */
+	{ 0, 4, "II*\0" }, { 0, 4, "MM\0*" },   /* TIFF, and camera raw built on it */
+	{ 4, 4, "ftyp" },                       /* HEIF, AVIF, and other ISO media */
+	{ 0, 4, "8BPS" },                       /* Photoshop */
+	{ 0, 4, "\0\0\1\0" },                   /* Windows icon */
+	{ 0, 4, "\0\0\2\0" },                   /* Windows cursor */
+	{ 0, 2, "\xFF\x0A" },                   /* JPEG XL codestream */
+	{ 4, 8, "JXL \r\n\x87\n" },             /* JPEG XL container */
+	{ 4, 8, "jP  \r\n\x87\n" },             /* JPEG 2000 */
+	{ 0, 4, "qoif" },                       /* QOI */
+	{ 0, 4, "v/1\1" },                      /* OpenEXR */
+	{ 0, 4, "DDS " },                       /* DirectDraw surface */
+	{ 0, 9, "gimp xcf " },                  /* GIMP */
+	{ 0, 10, "#?RADIANCE" },                /* Radiance HDR */
+	{ 0, 4, "<svg" },                       /* SVG */
+};
+
+int img_looks_like_image(const void *data, size_t n)
+{
+	const char *p = data;
+	size_t i, k;
+
+	for (i = 0; p && i < sizeof image_magic / sizeof image_magic[0]; i++)
+		if (n >= image_magic[i].off + image_magic[i].len &&
+		    !memcmp(p + image_magic[i].off, image_magic[i].magic, image_magic[i].len))
+			return 1;
+	/* An SVG may open with an XML declaration, a comment or a doctype first. */
+	for (k = 0; p && k + 4 <= n && k < 1024; k++)
+		if (!memcmp(p + k, "<svg", 4))
+			return 1;
+	return 0;
 }
