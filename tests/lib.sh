@@ -150,7 +150,23 @@ server_stop() {
 	SERVER_PID=""
 }
 
+# remote_start: starts tests/e2e/change/srv.py, the stand-in for other sites (files,
+# redirects, webhook receivers), serving the folder $H it makes; sets HP (its port) and
+# HB (its URL). It is stopped at exit.
+REMOTE_PID=""
+remote_start() {
+	H="$T/remote"
+	mkdir -p "$H"
+	python3 "$TOP/tests/e2e/change/srv.py" "$H" "$T/remote.port" 2>>"$T/remote.err" &
+	REMOTE_PID=$!
+	i=0
+	while [ ! -f "$T/remote.port" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	HP=$(cat "$T/remote.port")
+	HB="http://127.0.0.1:$HP"
+}
+
 _cleanup() {
+	[ -z "$REMOTE_PID" ] || kill "$REMOTE_PID" 2>/dev/null
 	server_stop
 	rm -rf "$T"
 	[ "$_failed" -eq 0 ]

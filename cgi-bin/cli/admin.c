@@ -5,8 +5,7 @@
 #include "conf.h"
 #include "store.h"
 
-/* Loads the config, prints the reason and returns 0 when it is invalid. */
-static int load(void)
+int cli_load_conf(void)
 {
 	char why[512];
 
@@ -33,7 +32,7 @@ int cmd_init(int argc, char **argv)
 		       "applies the migrations and creates the secret if none is configured.\n");
 		return 0;
 	}
-	if (!load())
+	if (!cli_load_conf())
 		return 1;
 	if ((e = store_data_dir_ready(why, sizeof why))) {
 		fprintf(stderr, "backdrop: %s\n", why);
@@ -58,7 +57,7 @@ int cmd_conf(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (!load())
+	if (!cli_load_conf())
 		return 1;
 	conf_dump();
 	return 0;

@@ -3,6 +3,9 @@
 #ifndef BACKDROP_CLI_H
 #define BACKDROP_CLI_H
 
+/* Loads the settings (cli/admin.c); prints why and returns 0 when they are invalid. */
+int cli_load_conf(void);
+
 /* Each returns the process exit status: 0 success, 1 some input failed, 2 usage. */
 int cmd_init(int argc, char **argv);     /* cli/admin.c: check conf, data folder, migrate */
 int cmd_conf(int argc, char **argv);     /* cli/admin.c: print the settings */

@@ -11,18 +11,6 @@
 #include "store.h"
 #include "str.h"
 
-/* Loads the config; prints why and returns 0 when it is invalid. */
-static int load(void)
-{
-	char why[512];
-
-	if (conf_load(why, sizeof why)) {
-		fprintf(stderr, "backdrop: invalid configuration: %s\n", why);
-		return 0;
-	}
-	return 1;
-}
-
 /* Opens the service's database (creating the data folder and the file when create) with
  * the migrations applied when migrate, else as it is. Prints why and returns NULL on
  * failure. The caller closes it. */
@@ -98,7 +86,7 @@ static int backup(int argc, char **argv)
 	if (!file || (size_t)snprintf(tmp, sizeof tmp, "%s.tmp", file) >= sizeof tmp ||
 	    (size_t)snprintf(secret_path, sizeof secret_path, "%s.secret", file) >= sizeof secret_path)
 		goto usage;
-	if (!load() || !(live = open_live(0, 0)))
+	if (!cli_load_conf() || !(live = open_live(0, 0)))
 		return 1;
 	unlink(tmp);
 	if (sqlite3_open_v2(tmp, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
@@ -197,7 +185,7 @@ static int restore(int argc, char **argv)
 		fprintf(stderr, "usage: backdrop restore FILE\n");
 		return 2;
 	}
-	if (!load() || !restorable(argv[1], &version))
+	if (!cli_load_conf() || !restorable(argv[1], &version))
 		return 1;
 	if ((fd = open(secret_path, O_RDONLY)) >= 0) {
 		slen = read(fd, secret, sizeof secret);
@@ -250,7 +238,7 @@ static int migrate(int argc, char **argv)
 		fprintf(stderr, "usage: backdrop migrate [--dry-run]\n");
 		return 2;
 	}
-	if (!load() || !(db = open_live(!dry, 0)))
+	if (!cli_load_conf() || !(db = open_live(!dry, 0)))
 		return 1;
 	if ((have = store_version(db)) < 0) {
 		fprintf(stderr, "backdrop: cannot read the schema version\n");
@@ -292,7 +280,7 @@ static int purge(int argc, char **argv)
 		fprintf(stderr, "usage: backdrop purge [--older-than DAYS]\n");
 		return 2;
 	}
-	if (!load() || !(db = open_live(1, 1)))
+	if (!cli_load_conf() || !(db = open_live(1, 1)))
 		return 1;
 	if (argc == 1) {
 		days = conf_int("retention_days");
@@ -334,7 +322,7 @@ static int stats(void)
 	size_t i;
 	int rc = 0;
 
-	if (!load() || !(db = open_live(1, 1)))
+	if (!cli_load_conf() || !(db = open_live(1, 1)))
 		return 1;
 	/* One read transaction: the figures describe one moment. */
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);

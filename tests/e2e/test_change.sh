@@ -5,15 +5,7 @@
 # worker), key quotas and rates, and SSRF attempts (loopback forms only).
 . tests/lib.sh
 
-H="$T/helper"
-mkdir -p "$H"
-python3 tests/e2e/change/srv.py "$H" "$T/helper.port" 2>>"$T/helper.err" &
-HELPER_PID=$!
-i=0
-while [ ! -f "$T/helper.port" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-HP=$(cat "$T/helper.port")
-HB="http://127.0.0.1:$HP"
-trap 'kill $HELPER_PID 2>/dev/null; _cleanup' EXIT
+remote_start
 
 # Images: an origin (a red square on green), a template (blue), a text file, a big one.
 convert -size 80x60 xc:'#20a040' -fill '#d02020' -draw 'rectangle 30,20 59,49' "$H/o.png"

@@ -8,14 +8,8 @@
 . tests/lib.sh
 
 CL="$TOP/tests/clients"
-H="$T/helper"
-mkdir -p "$H" "$T/out"
-python3 tests/e2e/change/srv.py "$H" "$T/helper.port" 2>>"$T/helper.err" &
-HELPER_PID=$!
-i=0
-while [ ! -f "$T/helper.port" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-HB="http://127.0.0.1:$(cat "$T/helper.port")"
-trap 'kill $HELPER_PID 2>/dev/null; _cleanup' EXIT
+remote_start
+mkdir -p "$T/out"
 
 convert -size 80x60 xc:'#20a040' -fill '#d02020' -draw 'rectangle 30,20 59,49' "$H/o.png"
 convert -size 100x50 xc:'#3060c0' "$H/t.png"

@@ -1,5 +1,5 @@
-# srv.py: a loopback helper for tests/e2e/test_change.sh: serves files, redirects, and
-# receives webhooks (recording them). Usage: python3 srv.py DIR PORTFILE
+# srv.py: a loopback stand-in for other sites (tests/lib.sh remote_start): serves files,
+# redirects, and receives webhooks (recording them). Usage: python3 srv.py DIR PORTFILE
 #   GET  /files/NAME        the file DIR/NAME
 #   GET  /redir?to=URL      302 to URL
 #   POST /hook/NAME         records the request in DIR/hooks/NAME.N; answers 500 while
