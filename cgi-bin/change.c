@@ -115,7 +115,7 @@ static void on_error(struct req *r, enum err e, const char *detail)
 		return;
 	if (c->removebg)
 		removebg_error(r, e, *c->code ? c->code : NULL, detail);
-	else if (c->rembg && *c->code)
+	else if (c->rembg && *c->code && e == ERR_BAD_FIELD)
 		removebg_rembg_error(r, c->code, detail);
 }
 

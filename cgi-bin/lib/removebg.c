@@ -1,5 +1,6 @@
 /* removebg.c: remove.bg's and rembg's request vocabularies onto the engine, remove.bg's
  * error shape, and its zip output (libzip). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -534,14 +535,25 @@ static const struct {
 	{ "bria-rmbg", 0 }, { "ben2-base", 0 },
 };
 
-void removebg_rembg_error(struct req *r, const char *field, const char *detail)
+/* A value FastAPI would refuse: code gets "field:type" for removebg_rembg_error(). */
+#define BOOL_MSG "Input should be a valid boolean, unable to interpret input"
+static enum err rembg_invalid(struct req *r, char *code, size_t cn, const char *field,
+                              const char *type, const char *msg)
+{
+	snprintf(code, cn, "%s:%s", field, type);
+	return req_fail(r, ERR_BAD_FIELD, "%s", msg);
+}
+
+void removebg_rembg_error(struct req *r, const char *code, const char *detail)
 {
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array(),
 	                   *one = json_object_new_object(), *loc = json_object_new_array();
+	const char *colon = strchr(code, ':');
+	int flen = colon ? (int)(colon - code) : (int)strlen(code);
 
 	json_object_array_add(loc, json_object_new_string(strcmp(r->method, "POST") ? "query" : "body"));
-	json_object_array_add(loc, json_object_new_string(field));
-	json_object_object_add(one, "type", json_object_new_string("enum"));
+	json_object_array_add(loc, json_object_new_string_len(code, flen));
+	json_object_object_add(one, "type", json_object_new_string(colon ? colon + 1 : "enum"));
 	json_object_object_add(one, "loc", loc);
 	json_object_object_add(one, "msg", json_object_new_string(detail ? detail : "Invalid value"));
 	json_object_array_add(arr, one);
@@ -627,7 +639,7 @@ enum err removebg_rembg(struct req *r, struct img_result *res, char *type, char 
 		if (i == k) {
 			for (i = 0; i < k; i++)
 				buf_printf(&names, "%s%s", i ? "," : "", rembg_models[i].name);
-			snprintf(code, cn, "model");
+			snprintf(code, cn, "model:enum");
 			e = req_fail(r, ERR_BAD_FIELD, "Input should be one of: %s", names.data ? names.data : "");
 			buf_free(&names);
 			goto out;
@@ -637,25 +649,34 @@ enum err removebg_rembg(struct req *r, struct img_result *res, char *type, char 
 	}
 	if (PARAM("om")) {
 		if (!rembg_bool(f->value, &b)) {
-			e = req_fail(r, ERR_BAD_FIELD, "om: expected true or false");
+			e = rembg_invalid(r, code, cn, "om", "bool_parsing", BOOL_MSG);
 			goto out;
 		}
 		if (b)
 			o.channels = IMG_CH_ALPHA;
 	}
 	if (PARAM("a") && !rembg_bool(f->value, &b)) {
-		e = req_fail(r, ERR_BAD_FIELD, "a: expected true or false");
+		e = rembg_invalid(r, code, cn, "a", "bool_parsing", BOOL_MSG);
 		goto out;
 	}
 	if ((PARAM("af") && !str_to_long(f->value, 0, 255, &v)) ||
 	    (PARAM("ab") && !str_to_long(f->value, 0, 255, &v)) ||
 	    (PARAM("ae") && !str_to_long(f->value, 0, 1000, &v))) {
-		e = req_fail(r, ERR_BAD_FIELD, "%s: expected an integer (af, ab 0..255; ae 0..1000)", f->name);
+		if (!str_to_long(f->value, LONG_MIN, LONG_MAX, &v))
+			e = rembg_invalid(r, code, cn, f->name, "int_parsing",
+			                  "Input should be a valid integer, unable to parse string as an integer");
+		else if (v < 0)
+			e = rembg_invalid(r, code, cn, f->name, "greater_than_equal",
+			                  "Input should be greater than or equal to 0");
+		else
+			e = rembg_invalid(r, code, cn, f->name, "less_than_equal", strcmp(f->name, "ae") ?
+			                  "Input should be less than or equal to 255" :
+			                  "Input should be less than or equal to 1000");
 		goto out;
 	}
 	if (PARAM("ppm")) {
 		if (!rembg_bool(f->value, &b)) {
-			e = req_fail(r, ERR_BAD_FIELD, "ppm: expected true or false");
+			e = rembg_invalid(r, code, cn, "ppm", "bool_parsing", BOOL_MSG);
 			goto out;
 		}
 		if (b && (e = img_opts_set(&o, "semitransparency", "false", why, sizeof why)))

@@ -69,12 +69,13 @@ void removebg_error(struct req *r, enum err e, const char *code, const char *det
  * and portrait models cut a person, the others the automatic cut) from the query or
  * the form; booleans as FastAPI reads them (true/false, 1/0, yes/no, on/off). The
  * result is PNG; type[16] gets the cut's class (person, product, other). Errors with a
- * detail on r; an unknown model also sets code[cn] to "model" (rembg answers it 422,
- * see removebg_rembg_error()).
+ * detail on r; a value FastAPI would refuse (an unknown model, a boolean or an integer
+ * it cannot read or out of its range) also sets code[cn] to "field:type", which
+ * rembg answers 422 (see removebg_rembg_error()).
  */
 enum err removebg_rembg(struct req *r, struct img_result *res, char *type, char *code, size_t cn);
-/* Composes FastAPI's validation error for rembg's parameter field: 422
- * {"detail": [{"type": "enum", "loc": ["query" or "body", field], "msg": detail}]}. */
-void removebg_rembg_error(struct req *r, const char *field, const char *detail);
+/* Composes FastAPI's validation error for code "field:type" (type "enum" when absent):
+ * 422 {"detail": [{"type": type, "loc": ["query" or "body", field], "msg": detail}]}. */
+void removebg_rembg_error(struct req *r, const char *code, const char *detail);
 
 #endif

@@ -517,6 +517,25 @@ struct shape {
 	error_fn fn;
 };
 
+/* Plain CGI: reads what the handler left of the body (at most max_upload_bytes) before
+ * answering. The server may pass the body over a socket (Apache's mod_cgid), and a
+ * socket closed with bytes unread is reset, losing the answer; draining first also
+ * keeps a large unread body from blocking the server while the answer is written. */
+static void cgi_drain(const struct req *r)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+	long n = 0, cap = conf_int("max_upload_bytes");
+	char buf[1 << 16];
+	size_t k;
+
+	if (r->fcgx || r->body_read || !cl || !str_to_long(cl, 1, 1L << 40, &n))
+		return;
+	if (n > cap)
+		n = cap;
+	while (n > 0 && (k = fread(buf, 1, (size_t)n < sizeof buf ? (size_t)n : sizeof buf, stdin)) > 0)
+		n -= (long)k;
+}
+
 static void serve(struct req *r, const struct route *routes, size_t n, const struct shape *sh)
 {
 	enum err e;
@@ -534,6 +553,7 @@ static void serve(struct req *r, const struct route *routes, size_t n, const str
 		log_error("%s %s: handler composed no response", r->method, r->path);
 		resp_error(r, ERR_INTERNAL, NULL);
 	}
+	cgi_drain(r);
 	if (resp_send(r))
 		log_warn("could not send the response (client gone?)");
 	log_set_request(NULL);

@@ -253,7 +253,7 @@ ok "bgc paints the background" near "$(pix "$T/b" 2 2)" "255 255 0"
 curl -s -D "$T/h" -o "$T/b" -F file=@"$H/o.png" -F bgc=300,0,0 "$BASE/api/remove"
 is "$(status "$T/h")" 400 "a bad bgc is 400"
 curl -s -D "$T/h" -o "$T/b" "$BASE/api/remove?url=$HB/files/o.png&om=perhaps"
-is "$(status "$T/h")" 400 "a bad om is 400"
+is "$(status "$T/h")" 422 "a bad om is 422, as rembg answers it"
 curl -s -D "$T/h" -o "$T/b" "$BASE/api/remove"
 is "$(status "$T/h"):$(json "$T/b" 'j["code"]')" 400:missing_field "GET /api/remove without url is missing_field"
 

@@ -201,6 +201,16 @@ rm_ -F file=@"$H/o.png" -F model=nosuchmodel "$BASE/api/remove"
 is "$(status "$T/h")" 422 "an unknown rembg model is 422"
 is "$(json "$T/b" 'j["detail"][0]["loc"][-1]')" model "in FastAPI's {\"detail\": [{\"loc\": [..., \"model\"]}]} shape"
 like "$(json "$T/b" 'j["detail"][0]["msg"]')" 'u2net' "the message lists the models"
+rm_ -F file=@"$H/o.png" -F om=perhaps "$BASE/api/remove"
+is "$(status "$T/h"):$(json "$T/b" 'j["detail"][0]["type"]'):$(json "$T/b" 'j["detail"][0]["loc"][-1]')" \
+	422:bool_parsing:om "a boolean rembg cannot read is FastAPI's 422 bool_parsing"
+rm_ "$BASE/api/remove?url=$HB/files/o.png&af=300"
+is "$(status "$T/h"):$(json "$T/b" 'j["detail"][0]["type"]'):$(json "$T/b" 'j["detail"][0]["loc"][0]')" \
+	422:less_than_equal:query "af above 255 is 422 less_than_equal, located in the query"
+rm_ -F file=@"$H/o.png" -F ae=abc "$BASE/api/remove"
+is "$(status "$T/h"):$(json "$T/b" 'j["detail"][0]["type"]')" 422:int_parsing "an integer rembg cannot read is 422 int_parsing"
+rm_ -H "X-Api-Key: bdk_nope" -F file=@"$H/o.png" "$BASE/api/remove"
+is "$(status "$T/h")" 403 "a bad key on rembg's route is 403, not a validation error"
 for m in u2net u2netp isnet-general-use silueta birefnet-general; do
 	rm_ "$BASE/api/remove?url=$HB/files/o.png&model=$m"
 	is "$(status "$T/h"):$(ctype)" 200:image/png "rembg model $m is accepted"

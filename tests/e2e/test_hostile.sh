@@ -37,6 +37,8 @@ try:
             code = j['code']
         elif isinstance(j.get('errors'), list) and j['errors']:
             code = j['errors'][0].get('code', '-')
+        elif isinstance(j.get('detail'), list) and j['detail']:
+            code = j['detail'][0].get('type', '-')
 except Exception:
     loc = re.search(r'^Location: *(\S+)', head, re.M | re.I)
     if loc:
@@ -370,7 +372,7 @@ hit "remove.bg JSON with scale 1e300 is 400 invalid_scale" 400 invalid_scale -H 
 	--data-binary '{"image_url": "https://example.com/a.png", "scale": 1e300}' "$BASE/v1.0/removebg"
 hit "rembg without url is 400 missing_field" 400 missing_field "$BASE/api/remove"
 hit "rembg bgc out of range is 400 invalid_field" 400 invalid_field -F file=@"$IN/ok.png" -F bgc=300,0,0,0 "$BASE/api/remove"
-hit "rembg om=maybe is 400 invalid_field" 400 invalid_field -F file=@"$IN/ok.png" -F om=maybe "$BASE/api/remove"
+hit "rembg om=maybe is FastAPI's 422 bool_parsing" 422 bool_parsing -F file=@"$IN/ok.png" -F om=maybe "$BASE/api/remove"
 
 # ---- keys, limits, methods ----
 hit "a bad key on upload is 403 auth_failed" 403 auth_failed -H "X-Api-Key: bdk_nope" -F name=x -F image=@"$IN/ok.png" "$BASE/"
