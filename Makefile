@@ -9,6 +9,9 @@ DESTDIR ?=
 VERSION := 0.1.0
 SAN     ?= 0
 PORT    ?= 8080
+# The store the test suite runs on: sqlite (the default) or postgres (make test
+# STORE=postgres starts a PostgreSQL server of its own for the run).
+STORE   ?= sqlite
 
 # Float-to-integer casts out of range (1e300 to long long) are undefined too: clang's
 # "undefined" checks them, gcc's needs the check named. Used where the compiler has it.
@@ -34,7 +37,7 @@ endif
 # The neural cutout's runtime and model (make deps puts them here; see conf/model.sh).
 MODEL_DIR ?= model
 ORT_H   := $(wildcard $(MODEL_DIR)/include/onnxruntime_c_api.h)
-PKGS    := gdlib libcurl json-c sqlite3 libcrypto libpng libwebp libwebpdemux libjpeg libzip
+PKGS    := gdlib libcurl json-c sqlite3 libpq libcrypto libpng libwebp libwebpdemux libjpeg libzip
 WERROR  := $(if $(CI),-Werror,)
 CFLAGS  ?= $(OPT)
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -D_FORTIFY_SOURCE=2 \
@@ -46,7 +49,8 @@ LDLIBS  += $(LDSAN) -pthread $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfc
 # The helper library: request loop, responses, config, logging, store, identity.
 LIB_SRCS := cgi-bin/lib/err.c cgi-bin/lib/buf.c cgi-bin/lib/str.c cgi-bin/lib/log.c \
             cgi-bin/lib/conf.c cgi-bin/lib/req.c cgi-bin/lib/resp.c cgi-bin/lib/html.c \
-            cgi-bin/lib/store.c cgi-bin/lib/lim.c
+            cgi-bin/lib/store.c cgi-bin/lib/lim.c \
+            cgi-bin/lib/db.c cgi-bin/lib/db_sqlite.c cgi-bin/lib/db_pg.c
 # Records: identity, multipart, forms, keys.
 REC_SRCS := cgi-bin/lib/mp.c cgi-bin/lib/uid.c cgi-bin/lib/records.c cgi-bin/lib/page.c \
             cgi-bin/lib/rec_make.c cgi-bin/lib/retain.c
@@ -65,7 +69,7 @@ CUT_SRCS := cgi-bin/lib/img/cutout.c cgi-bin/lib/img/cut_opts.c cgi-bin/lib/img/
 # The command line tool's subcommands.
 CLI_SRCS := cgi-bin/cli/admin.c cgi-bin/cli/cutout.c cgi-bin/cli/score.c cgi-bin/cli/key.c \
             cgi-bin/cli/image.c
-CLI_SRCS += cgi-bin/cli/worker.c cgi-bin/cli/ops.c
+CLI_SRCS += cgi-bin/cli/worker.c cgi-bin/cli/ops.c cgi-bin/cli/move.c
 
 PROGS   := health index upload update remove image
 PROGS   += change
@@ -75,7 +79,7 @@ LIBA    := $(BUILD)/libbackdrop.a
 BINS    := $(PROGS:%=$(BUILD)/%) $(BUILD)/backdrop
 UNIT    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 FUZZ    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-MIGR    := $(sort $(wildcard sql/[0-9]*.sql))
+MIGR    := $(sort $(wildcard sql/sqlite/[0-9]*.sql sql/postgres/[0-9]*.sql))
 
 .PHONY: all run test bench quality install uninstall shared-host clean deps fuzz fuzz-bins
 # Keep object files of tests and programs (they are intermediates of pattern rules).
@@ -92,7 +96,7 @@ $(BUILD)/cgi-bin/lib/img/cut_net.o: $(ORT_H)
 # Migrations are compiled into every binary, so plain CGI needs no sql/ folder.
 $(BUILD)/migrations.c: $(MIGR) cgi-bin/lib/embed-sql.sh
 	@mkdir -p $(@D)
-	sh cgi-bin/lib/embed-sql.sh $(MIGR) > $@
+	sh cgi-bin/lib/embed-sql.sh sql/sqlite sql/postgres > $@
 $(BUILD)/migrations.o: $(BUILD)/migrations.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -146,7 +150,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh
+	@BUILD=$(BUILD) SAN=$(SAN) STORE=$(STORE) sh tests/run.sh
 
 # make fuzz FUZZ_SECONDS=N: every harness in tests/fuzz under libFuzzer (clang, ASan and
 # UBSan) for N seconds each, from its seeds and dictionary; new inputs and crashes stay

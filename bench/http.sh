@@ -1,31 +1,77 @@
 #!/bin/sh
 # HTTP throughput of the FastCGI path against nginx serving a static file, measured in
-# the same run with wrk on loopback: requests per second, latency, and the ratio.
-# Also the resident memory of the program workers after the load.
+# the same run with wrk on loopback (the same wrk settings for every case): requests per
+# second, latency, and the ratio to nginx's static rate. The light path is /health and
+# GET / for a returning visitor (a valid identity cookie) with 10 records. The cases
+# run in turn for BENCH_ROUNDS rounds, so that each round compares them under the same
+# load of the machine; the summary is the median of the rounds' ratios. Also the
+# resident memory of the light programs after the load. Prints figures, never pass or
+# fail.
 set -u
 TOP=$(pwd)
 BUILD=${BUILD:-build/rel}
 SECS=${BENCH_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
+RECORDS=10
 command -v wrk >/dev/null 2>&1 || { echo "http bench: wrk is not installed (make deps)"; exit 0; }
 . bench/service.inc
+B="http://127.0.0.1:$PORT"
 
-# run NAME PATH: prints "requests/s p50 p99" for one wrk run.
+# The returning visitor: RECORDS small uploads under one cookie jar.
+IM=$(command -v convert-im6.q16 || command -v convert)
+"$IM" -size 64x48 gradient:'#20406a-#e0b070' "$T/small.png"
+i=0
+while [ $i -lt $RECORDS ]; do
+	i=$((i + 1))
+	curl -s -o /dev/null -b "$T/jar" -c "$T/jar" -H 'Accept: application/json' \
+		-F image=@"$T/small.png" -F name="photo $i" -F mode=change -F bg_color=white "$B/"
+done
+# The jar's last line: ... NAME VALUE (tab separated).
+COOKIE=$(awk -F '\t' 'NF >= 7 { c = $6 "=" $7 } END { print c }' "$T/jar")
+have=$(curl -s -H "Cookie: $COOKIE" -H 'Accept: application/json' "$B/" |
+	python3 -c 'import json, sys; print(len(json.load(sys.stdin)["records"]))' 2>/dev/null)
+[ "$have" = "$RECORDS" ] || echo "http bench: the returning visitor has ${have:-no} records, not $RECORDS"
+
+# run NAME PATH [HEADER]: one wrk run into $T/NAME.wrk; prints "requests/s p50 p99".
 run() {
-	wrk -t2 -c16 -d"${SECS}s" --latency "http://127.0.0.1:$PORT$2" > "$T/$1.wrk" 2>&1
+	if [ $# -gt 2 ]; then
+		wrk -t2 -c16 -d"${SECS}s" --latency -H "$3" "$B$2" > "$T/$1.wrk" 2>&1
+	else
+		wrk -t2 -c16 -d"${SECS}s" --latency "$B$2" > "$T/$1.wrk" 2>&1
+	fi
 	rps=$(awk '/^Requests\/sec/ {print $2}' "$T/$1.wrk")
 	p50=$(awk '$1 == "50%" {print $2}' "$T/$1.wrk")
 	p99=$(awk '$1 == "99%" {print $2}' "$T/$1.wrk")
-	echo "$rps $p50 $p99"
+	bad=$(awk '/Non-2xx/ {print $NF}' "$T/$1.wrk")
+	[ -z "$bad" ] || echo "http bench: $1: $bad answers were not 2xx" >&2
+	echo "${rps:-0} ${p50:--} ${p99:--}"
 }
-echo "== HTTP: $SECS s per case, wrk -t2 -c16, loopback"
-static=$(run static /robots.txt)
-health=$(run health /health)
-page=$(run page /)
-printf '%-28s %12s %10s %10s %8s\n' case "req/s" p50 p99 "vs nginx"
-for c in "nginx static file:$static" "GET /health (FastCGI+SQLite):$health" "GET / (page, new visitor):$page"; do
-	name=${c%%:*}; set -- ${c#*:}
-	ratio=$(echo "$1 ${static%% *}" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "-" }')
-	printf '%-28s %12s %10s %10s %8s\n' "$name" "$1" "$2" "$3" "${ratio}x"
+ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "-" }'; }
+
+echo "== HTTP: $SECS s per case, wrk -t2 -c16, loopback, $ROUNDS rounds"
+: > "$T/ratios"
+r=0
+while [ $r -lt "$ROUNDS" ]; do
+	r=$((r + 1))
+	static=$(run static /robots.txt)
+	health=$(run health /health)
+	page=$(run page /)
+	back=$(run back / "Cookie: $COOKIE")
+	echo
+	echo "round $r"
+	printf '%-40s %12s %10s %10s %8s\n' case "req/s" p50 p99 "vs nginx"
+	for c in "nginx static file:$static" "GET /health (FastCGI):$health" \
+	         "GET / (page, new visitor):$page" "GET / (returning, $RECORDS records):$back"; do
+		name=${c%%:*}; set -- ${c#*:}
+		printf '%-40s %12s %10s %10s %8s\n' "$name" "$1" "$2" "$3" "$(ratio "$1" "${static%% *}")x"
+	done
+	echo "$(ratio "${health%% *}" "${static%% *}") $(ratio "${back%% *}" "${static%% *}")" >> "$T/ratios"
 done
-rss=$(ps -o rss= -C health,index 2>/dev/null | awk '{s += $1; n++} END { if (n) printf "%.1f MB over %d workers (%.1f MB each)", s/1024, n, s/1024/n }')
+# med COLUMN: the median of that column of $T/ratios.
+med() { sort -n -k "$1" "$T/ratios" | awk -v k="$1" '{ v[NR] = $k } END { print v[int((NR + 1) / 2)] }'; }
+echo
+echo "light path, median of $ROUNDS rounds: health/static $(med 1), returning-with-$RECORDS-records/static $(med 2)"
+echo "(each round: $(awk '{ printf "%s%s/%s", (NR > 1 ? ", " : ""), $1, $2 }' "$T/ratios"))"
+pids=$(cat "$T/data/run/health.pid" "$T/data/run/index.pid" 2>/dev/null | tr '\n' ' ' | sed 's/ *$//')
+rss=$(ps -o rss= -p "${pids:-0}" 2>/dev/null | awk '{s += $1; n++} END { if (n) printf "%.1f MB over %d workers (%.1f MB each)", s/1024, n, s/1024/n }')
 echo "resident memory of the light programs after load: $rss"

@@ -100,3 +100,23 @@ for s in bench/*.sh; do
 	echo; echo "== $s"
 	BUILD="$BUILD" sh "$s"
 done
+
+# The store-bound figures again on PostgreSQL: a server of this run's own (as make test
+# STORE=postgres starts one), an empty database for each script.
+if command -v pg_config >/dev/null 2>&1 || ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+	TMPROOT="$TOP/$BUILD/bench-pg"
+	rm -rf "$TMPROOT"; mkdir -p "$TMPROOT"
+	STORE=postgres
+	. tests/store_lib.sh
+	if store_start; then
+		trap 'store_stop' EXIT
+		for s in bench/http.sh bench/scale.sh; do
+			echo; echo "== $s on PostgreSQL"
+			BACKDROP_DATABASE_URL=$(store_url "$TMPROOT/$(basename "$s" .sh)") BUILD="$BUILD" sh "$s"
+		done
+		store_stop
+	else
+		echo "bench: PostgreSQL did not start; its figures are left out"
+	fi
+	rm -rf "$TMPROOT"
+fi

@@ -23,6 +23,7 @@ static const struct {
 	{ "backup",  cmd_backup,  "copy the database while serving (FILE [--with-secret])" },
 	{ "restore", cmd_restore, "check a backup and restore it (stop the service first)" },
 	{ "migrate", cmd_migrate, "apply the schema migrations the database lacks (--dry-run)" },
+	{ "migrate-store", cmd_migrate_store, "copy the whole store into another, empty one (--to URL)" },
 	{ "purge",   cmd_purge,   "delete what the retention settings say is kept too long" },
 	{ "stats",   cmd_stats,   "records, users, keys, bytes by kind, jobs by state" },
 };

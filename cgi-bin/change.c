@@ -131,7 +131,7 @@ static void v1_shape(struct req *r, enum err e, const char *detail)
  * identifies only. Without a key: required -> ERR_AUTH, else ERR_OK. */
 static enum err admit(struct req *r, struct ctx *c, int required, long images, struct ident *id)
 {
-	sqlite3 *db;
+	struct db *db;
 	enum err e;
 
 	memset(id, 0, sizeof *id);
@@ -154,7 +154,7 @@ static enum err admit(struct req *r, struct ctx *c, int required, long images, s
  * the work failed, the unused part when it cost less. */
 static void refund(const struct ident *id, long quarters)
 {
-	sqlite3 *db;
+	struct db *db;
 
 	if (!store_db(&db))
 		quota_give_back_x4(db, id, quarters);
@@ -214,7 +214,7 @@ static enum err h_change(struct req *r)
 	struct img_result res;
 	struct ident id;
 	char why[300], jid[33], url[64];
-	sqlite3 *db;
+	struct db *db;
 	enum err e;
 
 	memset(&res, 0, sizeof res);
@@ -301,7 +301,7 @@ out:
 static enum err h_job(struct req *r)
 {
 	struct json_object *o;
-	sqlite3 *db;
+	struct db *db;
 	enum err e;
 
 	if (!str_is_id(r->params[0]))
@@ -322,7 +322,7 @@ static struct json_object *credits_json(long x4)
  * admit() counted its rate). ERR_QUOTA with a detail when it does not fit. */
 static enum err charge(struct req *r, const struct ident *id, long quarters)
 {
-	sqlite3 *db;
+	struct db *db;
 	enum err e;
 
 	if (!id->is_key)
@@ -393,7 +393,7 @@ static enum err h_account(struct req *r)
 	struct ctx *c = quota_app(r);
 	struct json_object *o, *d, *a, *cr, *api;
 	struct ident id;
-	sqlite3 *db;
+	struct db *db;
 	long used = 0, limit, rate, left;
 	time_t now = time(NULL);
 	struct tm tm;

@@ -4,9 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include "conf.h"
 #include "log.h"
@@ -17,23 +21,32 @@
 
 /* The model check: the configured model's name when its file is readable and the
  * runtime opens (nothing is loaded: that costs seconds and a gigabyte), "none" when
- * cutout_model is none, else "unavailable", the reason logged once per process. */
+ * cutout_model is none, else "unavailable", the reason logged once per process. A
+ * worker answers from its last look for up to a second (opening the model file is a
+ * good part of a check's cost, and what it finds only makes the answer Degraded). */
 static const char *model_check(void)
 {
 	static int said;
+	static const char *last;
+	static struct timespec at;
+	struct timespec now;
 	char why[256];
 	const char *model;
 
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (last && now.tv_sec - at.tv_sec < 1)
+		return last;
+	at = now;
 	provider_net_configure(NULL);
 	model = img_net_model();
 	if (!strcmp(model, "none") || img_net_check(why, sizeof why))
-		return model;
+		return last = model;
 	if (!said) {
 		said = 1;
 		log_warn("health: the cutout network is unavailable (%s); cutouts use the classical engine",
 		         why);
 	}
-	return "unavailable";
+	return last = "unavailable";
 }
 
 /* The workers check. cgi-bin/launch.sh (make run) starts each FastCGI program as a
@@ -43,7 +56,9 @@ static const char *model_check(void)
  * zombie. Why /proc and not the socket: the supervisor holds the listening socket, so a
  * connect() succeeds with every worker dead (the connection waits in the queue), and a
  * FastCGI request would wait behind busy workers (a long cutout) and take a worker from
- * real traffic. This costs a few small reads of /proc per program and never blocks. */
+ * real traffic. Reading /proc costs a few hundred microseconds for all the programs,
+ * so a worker holds what it found (see struct held) and reads /proc again only where
+ * that changed. Never blocks. */
 #define PROGRAMS_FILE "run/programs"
 #define PROGRAMS_BYTES 8192   /* the whole file; launch.sh writes a few hundred bytes */
 #define PROGRAM_NAME 32       /* longest program name */
@@ -136,33 +151,182 @@ static int supervises(long pid, const char *name)
 	return 0;
 }
 
-/* Returns 1 when process pid has at least one live (not zombie) child, else 0. Reads
- * /proc/PID/task/PID/children (multiwatch runs one thread); on kernels without it,
- * looks through /proc for a process whose parent is pid. */
-static int has_live_child(long pid)
+/* Returns the pid of a live (not zombie) child of process pid, or 0 when it has none.
+ * Reads /proc/PID/task/PID/children (multiwatch runs one thread); on kernels without
+ * it, looks through /proc for a process whose parent is pid. */
+static long live_child(long pid)
 {
 	char path[80], list[4096];
 	const char *p, *end;
-	long kid, ppid;
+	long kid, ppid, found = 0;
 	struct dirent *de;
 	DIR *d;
-	int found = 0;
 
 	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", pid, pid);
 	if (slurp(path, list, sizeof list) >= 0) {
 		/* "PID PID ... ": a number cut off at the end of the buffer is not used. */
 		for (p = list; parse_pid(p, &end, &kid) && *end == ' '; p = end + 1)
 			if (alive(kid, &ppid) && ppid == pid)
-				return 1;
+				return kid;
 		return 0;
 	}
 	if (!(d = opendir("/proc")))
 		return 0;
 	while (!found && (de = readdir(d)))
-		if (parse_pid(de->d_name, &p, &kid) && !*p)
-			found = alive(kid, &ppid) && ppid == pid;
+		if (parse_pid(de->d_name, &p, &kid) && !*p && alive(kid, &ppid) && ppid == pid)
+			found = kid;
 	closedir(d);
 	return found;
+}
+
+/* What a worker holds between checks, for each program of run/programs (as long as
+ * that file says the same): a pidfd (Linux 5.3) of its supervisor and of one live
+ * worker. A pidfd refers to one process for good (a process that later gets the same
+ * pid is not it) and polls readable once that process has ended, a zombie included, so
+ * while none of them has ended, one poll(2) says what reading /proc would: each
+ * supervisor runs and has a live worker. A held process is taken only after /proc said
+ * it was the right one, and is checked again through its pidfd after that. A program
+ * whose held worker ended is looked up in /proc again; one whose supervisor ended is
+ * "no_supervisor" (launch.sh writes a new file when it starts new ones). Without
+ * pidfds (an older kernel, a filter), every check reads /proc. */
+#define HELD_PROGRAMS 32
+static struct held {
+	char text[PROGRAMS_BYTES];   /* the run/programs the fds below belong to */
+	struct stat file;            /* and that file's identity, size and time */
+	int sup[HELD_PROGRAMS], kid[HELD_PROGRAMS];   /* pidfds, -1 when none */
+	char sup_ended[HELD_PROGRAMS], kid_ended[HELD_PROGRAMS];   /* by poll_held() */
+	int n;                       /* programs with a slot (the first HELD_PROGRAMS) */
+} held = { .n = 0 };
+
+/* A pidfd of process pid, or -1 (no such process, or no pidfds here). */
+static int pid_fd(long pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/* Returns 1 when the process of pidfd fd has ended, else 0. */
+static int ended(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) != 0;
+}
+
+/* Closes every held pidfd and forgets which file they belong to. */
+static void release_held(void)
+{
+	int i;
+
+	for (i = 0; i < held.n; i++) {
+		if (held.sup[i] >= 0)
+			close(held.sup[i]);
+		if (held.kid[i] >= 0)
+			close(held.kid[i]);
+	}
+	held.n = 0;
+	held.text[0] = '\0';
+	memset(&held.file, 0, sizeof held.file);
+}
+
+/* Returns 1 when st is the file held.text was read from, unchanged (launch.sh writes a
+ * new file and renames it over the old one), else 0. */
+static int same_file(const struct stat *st)
+{
+	return held.file.st_ino && st->st_ino == held.file.st_ino && st->st_dev == held.file.st_dev &&
+	       st->st_size == held.file.st_size && st->st_mtim.tv_sec == held.file.st_mtim.tv_sec &&
+	       st->st_mtim.tv_nsec == held.file.st_mtim.tv_nsec;
+}
+
+/* Keeps text, read from the file st, as the one the held pidfds belong to (none held
+ * yet), making a slot for each of its lines up to HELD_PROGRAMS. */
+static void hold_file(const char *text, const struct stat *st)
+{
+	const char *p;
+	int i;
+
+	release_held();
+	snprintf(held.text, sizeof held.text, "%s", text);
+	held.file = *st;
+	for (p = text; *p && held.n < HELD_PROGRAMS; p += strcspn(p, "\n"), p += *p == '\n')
+		held.n++;
+	for (i = 0; i < held.n; i++)
+		held.sup[i] = held.kid[i] = -1;
+}
+
+/* Polls every held pidfd at once and notes which processes ended. When poll fails,
+ * lets go of them all (this check reads /proc instead). */
+static void poll_held(void)
+{
+	struct pollfd p[2 * HELD_PROGRAMS];
+	int i;
+
+	for (i = 0; i < held.n; i++) {
+		p[2 * i] = (struct pollfd){ held.sup[i], POLLIN, 0 };   /* poll skips fd -1 */
+		p[2 * i + 1] = (struct pollfd){ held.kid[i], POLLIN, 0 };
+	}
+	if (held.n && poll(p, (nfds_t)(2 * held.n), 0) < 0) {
+		release_held();
+		return;
+	}
+	for (i = 0; i < held.n; i++) {
+		held.sup_ended[i] = p[2 * i].revents != 0;
+		held.kid_ended[i] = p[2 * i + 1].revents != 0;
+	}
+}
+
+/* Replaces *slot (a pidfd, or -1) with a pidfd of process pid when that is still the
+ * process /proc just found: alive, and (want_ppid > 0) a child of want_ppid, or
+ * (name) the supervisor of name. Keeps nothing when it is not. */
+static void hold(int *slot, long pid, long want_ppid, const char *name)
+{
+	int fd = pid_fd(pid);
+	long ppid;
+
+	if (*slot >= 0)
+		close(*slot);
+	*slot = -1;
+	if (fd < 0)
+		return;
+	if (alive(pid, &ppid) && (want_ppid <= 0 || ppid == want_ppid) && (!name || supervises(pid, name)) &&
+	    !ended(fd))
+		*slot = fd;
+	else
+		close(fd);
+}
+
+/* The state of one program (its supervisor pid and name): "ok", "no_worker" or
+ * "no_supervisor" (see workers_check). i is its slot in held, or -1 for none. */
+static const char *program_state(int i, const char *name, long pid)
+{
+	int *sup = i >= 0 ? &held.sup[i] : NULL, *kid = i >= 0 ? &held.kid[i] : NULL;
+	long child, ppid;
+
+	if (sup && *sup >= 0) {
+		if (held.sup_ended[i])
+			return "no_supervisor";
+	} else {
+		if (!alive(pid, &ppid) || !supervises(pid, name))
+			return "no_supervisor";
+		if (sup)
+			hold(sup, pid, 0, name);
+	}
+	if (kid && *kid >= 0 && !held.kid_ended[i])
+		return "ok";
+	if (!(child = live_child(pid))) {
+		if (kid && *kid >= 0) {
+			close(*kid);
+			*kid = -1;
+		}
+		return "no_worker";
+	}
+	if (kid && sup && *sup >= 0)
+		hold(kid, child, pid, NULL);
+	return "ok";
 }
 
 /* Adds to checks a "workers" object naming each program of <data_dir>/run/programs
@@ -176,23 +340,33 @@ static int workers_check(struct json_object *checks)
 {
 	char path[PATH_MAX], text[PROGRAMS_BYTES], name[PROGRAM_NAME + 1];
 	struct json_object *w = NULL;
+	struct stat st;
 	const char *line, *p, *state;
-	long pid, ppid;
+	long pid;
 	size_t len;
-	int failed = 0;
+	int failed = 0, i;
 
 	if ((size_t)snprintf(path, sizeof path, "%s/" PROGRAMS_FILE, conf_str("data_dir")) >= sizeof path) {
 		log_warn("health: the data folder's path is too long");
 		goto bad;
 	}
-	if (slurp(path, text, sizeof text) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		log_warn("health: cannot read the run folder's program list %s: %s", path, strerror(errno));
-		goto bad;
+	/* The file is read again only when it changed (its stat first, so a change made
+	 * while it is read shows at the next check). */
+	if (stat(path, &st) != 0)
+		memset(&st, 0, sizeof st);   /* read it every time then */
+	if (!same_file(&st)) {
+		if (slurp(path, text, sizeof text) < 0) {
+			release_held();
+			if (errno == ENOENT)
+				return 0;
+			log_warn("health: cannot read the run folder's program list %s: %s", path, strerror(errno));
+			goto bad;
+		}
+		hold_file(text, &st);
 	}
+	poll_held();
 	w = json_object_new_object();
-	for (line = text; *line; line = p + (*p == '\n')) {
+	for (line = held.text, i = 0; *line; line = p + (*p == '\n'), i++) {
 		/* NAME SUPERVISOR_PID SOCKET\n, NAME from launch.sh's list: [a-z0-9_-]. */
 		len = strspn(line, "abcdefghijklmnopqrstuvwxyz0123456789_-");
 		if (!len || len > PROGRAM_NAME || line[len] != ' ' || !parse_pid(line + len + 1, &p, &pid) ||
@@ -203,12 +377,7 @@ static int workers_check(struct json_object *checks)
 		memcpy(name, line, len);
 		name[len] = '\0';
 		p += strcspn(p, "\n");
-		if (!alive(pid, &ppid) || !supervises(pid, name))
-			state = "no_supervisor";
-		else if (!has_live_child(pid))
-			state = "no_worker";
-		else
-			state = "ok";
+		state = program_state(i < held.n ? i : -1, name, pid);
 		if (strcmp(state, "ok")) {
 			failed++;
 			log_warn("health: %s has no live worker (%s, supervisor pid %ld)", name, state, pid);
@@ -218,6 +387,7 @@ static int workers_check(struct json_object *checks)
 	json_object_object_add(checks, "workers", w);
 	return failed;
 bad:
+	release_held();
 	json_object_put(w);
 	json_object_object_add(checks, "workers", json_object_new_string("unreadable"));
 	return 1;
@@ -250,7 +420,7 @@ static const char *disk_check(long long free_bytes)
 static enum err health(struct req *r)
 {
 	struct json_object *o = json_object_new_object(), *checks = json_object_new_object(), *storage;
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	const char *model, *disk;
 	long long free_bytes;
 	int degraded, workers = 0;
@@ -278,7 +448,7 @@ static enum err health(struct req *r)
 	json_object_object_add(o, "checks", checks);
 	/* What the store occupies on disk (database and WAL), for watching retention work. */
 	storage = json_object_new_object();
-	json_object_object_add(storage, "database_bytes", json_object_new_int64(store_bytes()));
+	json_object_object_add(storage, "database_bytes", json_object_new_int64(store_bytes(dbe ? NULL : db)));
 	json_object_object_add(storage, "free_bytes", json_object_new_int64(free_bytes));
 	json_object_object_add(o, "storage", storage);
 	resp_header(r, "Cache-Control", "no-store");

@@ -13,7 +13,7 @@
 #include "uid.h"
 
 /* Makes and stores the original_thumb of a record from before there was one. */
-static enum err original_thumb(sqlite3 *db, const char *user, const char *id)
+static enum err original_thumb(struct db *db, const char *user, const char *id)
 {
 	struct img_limits lim;
 	struct img_result th = { 0 };
@@ -48,7 +48,7 @@ static enum err image(struct req *r)
 	struct rec_image img;
 	struct buf utf8 = { 0 };
 	struct ident id;
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	char etag[40], ascii[128], *name = NULL;
 	const char *inm;
 	void *data = NULL;

@@ -27,7 +27,7 @@ static int query_long(struct req *r, const char *name, long min, long max, long 
 static enum err claim(struct req *r, const char *token)
 {
 	struct ident id;
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	enum err e;
 
 	if ((e = store_db(&db)) || (e = ident_get(r, db, &id)))
@@ -52,7 +52,7 @@ static enum err page(struct req *r)
 	struct json_object *o, *arr;
 	struct buf b = { 0 };
 	struct ident id;
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	long limit, offset, used = 0;
 	int n = 0, i;
 	enum err e;

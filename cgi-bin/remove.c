@@ -14,7 +14,7 @@
 static enum err remove_one(struct req *r)
 {
 	struct ident id;
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	enum err e;
 
 	if (!str_is_id(r->params[0]))
@@ -58,7 +58,7 @@ static enum err confirm(struct req *r)
 	struct record rec = { 0 };
 	struct buf b = { 0 };
 	struct ident id;
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	enum err e;
 
 	if (!str_is_id(r->params[0]))

@@ -17,7 +17,7 @@
 
 /* The caller, who must own the request: a key, or a cookie from our own origin. The
  * caller charges it (quota_charge). */
-static enum err caller(struct req *r, sqlite3 **db, struct ident *id)
+static enum err caller(struct req *r, struct db **db, struct ident *id)
 {
 	enum err e;
 
@@ -31,7 +31,7 @@ static enum err caller(struct req *r, sqlite3 **db, struct ident *id)
 }
 
 /* Renames to the validated copy of name. */
-static enum err rename_to(struct req *r, sqlite3 *db, const char *user, const char *name, size_t len)
+static enum err rename_to(struct req *r, struct db *db, const char *user, const char *name, size_t len)
 {
 	const char *why = NULL;
 	char *s;
@@ -55,7 +55,7 @@ static enum err put(struct req *r)
 	struct json_tokener *tok = NULL;
 	struct json_object *o = NULL, *v;
 	struct ident id;
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	const char *body;
 	size_t len;
 	enum err e;
@@ -108,7 +108,7 @@ static void stored_free(struct stored *s)
 }
 
 /* Reads image kind of the record into s (absent: left empty unless required). */
-static enum err stored_get(sqlite3 *db, const char *user, const char *id, enum rec_kind kind,
+static enum err stored_get(struct db *db, const char *user, const char *id, enum rec_kind kind,
                            int required, struct stored *s)
 {
 	char *name = NULL;
@@ -130,7 +130,7 @@ static enum err stored_get(sqlite3 *db, const char *user, const char *id, enum r
  * image, given back when it fails. JSON: the record as GET / lists it (200, or 201 with
  * a Location for a new one). A form: 303 to /?flash=saved#rec-ID, or the error's flash.
  */
-static enum err rerender(struct req *r, sqlite3 *db, const struct ident *id, const struct fields *fs)
+static enum err rerender(struct req *r, struct db *db, const struct ident *id, const struct fields *fs)
 {
 	const struct field *sn = fields_get(fs, "save_as_new");
 	struct record rec = { 0 };
@@ -220,7 +220,7 @@ static enum err post(struct req *r)
 	struct fields *fs = calloc(1, sizeof *fs);
 	const struct field *f;
 	struct ident id;
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	enum err e;
 
 	if (!fs)

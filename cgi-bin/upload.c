@@ -30,7 +30,7 @@ static enum err upload(struct req *r)
 	struct fields *fs = calloc(1, sizeof *fs);
 	struct rec_made m = { 0 };
 	struct ident id;
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	long limit = conf_int("user_limit"), used = 0;
 	char loc[64], token[33] = "";
 	int charged = 0;

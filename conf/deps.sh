@@ -12,6 +12,9 @@ PKGS="$PKGS apache2 libapache2-mod-fcgid systemd logrotate"
 # clang for the second sanitizer build (make test SAN=1 CC=clang) and make fuzz; its
 # runtime libraries (libclang-rt-dev) hold libFuzzer.
 PKGS="$PKGS clang libclang-rt-dev"
+# PostgreSQL: libpq to build the second store backend, and the server and its client
+# for make test STORE=postgres (the suite starts its own server in a temporary folder).
+PKGS="$PKGS libpq-dev postgresql postgresql-client"
 
 missing=""
 for p in $PKGS; do

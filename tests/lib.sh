@@ -13,6 +13,8 @@ BUILD=${BUILD:-build/rel}
 BIN="$TOP/$BUILD"
 TMPROOT=${TMPROOT:-$TOP/$BUILD/tmp}
 mkdir -p "$TMPROOT"
+# The store (STORE=sqlite or postgres): data_env, with_data, db_sql and the rest.
+. "$TOP/tests/store_lib.sh"
 T=$(mktemp -d "$TMPROOT/t.XXXXXX")
 _n=0
 _failed=0
@@ -47,7 +49,8 @@ json() {
 }
 
 # cgi PROGRAM METHOD URI [BODY_FILE [CONTENT_TYPE]] [-- VAR=VALUE...]
-# Runs a built program as plain CGI from the repository root with data in $T/data.
+# Runs a built program as plain CGI from the repository root with data in $T/data
+# (BACKDROP_DATA_DIR=DIR cgi ... for another data folder).
 # Sets CGI_RC, CGI_STATUS, CGI_HEADERS (file) and CGI_BODY (file).
 cgi() {
 	prog=$1; method=$2; uri=$3; shift 3
@@ -57,10 +60,10 @@ cgi() {
 	[ $# -gt 0 ] && [ "$1" = "--" ] && shift
 	CGI_HEADERS="$T/cgi.headers"; CGI_BODY="$T/cgi.body"
 	len=$(wc -c < "$body" | tr -d ' ')
-	(cd "$TOP" && env REQUEST_METHOD="$method" REQUEST_URI="$uri" \
+	(cd "$TOP" && data_env "${BACKDROP_DATA_DIR:-$T/data}" && env REQUEST_METHOD="$method" REQUEST_URI="$uri" \
 		QUERY_STRING="${uri#*\?}" CONTENT_LENGTH="$len" CONTENT_TYPE="$ctype" \
 		HTTP_HOST=localhost SERVER_PROTOCOL=HTTP/1.1 GATEWAY_INTERFACE=CGI/1.1 \
-		BACKDROP_DATA_DIR="${BACKDROP_DATA_DIR:-$T/data}" "$@" "$BIN/$prog" < "$body" > "$T/cgi.raw" 2> "$T/cgi.err")
+		"$@" "$BIN/$prog" < "$body" > "$T/cgi.raw" 2> "$T/cgi.err")
 	CGI_RC=$?
 	case $uri in *\?*) ;; *) : ;; esac
 	python3 - "$T/cgi.raw" "$CGI_HEADERS" "$CGI_BODY" <<'PY'
@@ -117,6 +120,9 @@ iou() {
 # above A B: passes (exit 0) when the number A is greater than B.
 above() { awk -v a="${1:-0}" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
 
+# bd_in DATA ARG...: the backdrop command from the repository root on data folder DATA.
+bd_in() { _bd=$1; shift; (cd "$TOP" && with_data "$_bd" "$BIN/backdrop" "$@"); }
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -129,7 +135,8 @@ server_start() {
 	PORT=$(free_port)
 	DATA="$T/data"
 	BASE="http://127.0.0.1:$PORT"
-	(cd "$TOP" && exec env BUILD="$BUILD" PORT="$PORT" BACKDROP_DATA_DIR="$DATA" "$@" \
+	rm -f "$T/server.out"   # the wait below must not find an earlier start's line
+	(cd "$TOP" && data_env "$DATA" && exec env BUILD="$BUILD" PORT="$PORT" "$@" \
 		sh cgi-bin/launch.sh > "$T/server.out" 2>&1) &
 	SERVER_PID=$!
 	i=0

@@ -15,8 +15,23 @@ export TOP
 BACKDROP_CUTOUT_MODEL=none
 export BACKDROP_CUTOUT_MODEL
 TMPROOT="$TOP/$BUILD/tmp"
+# A PostgreSQL server an interrupted run left behind (its pid file names it, and it
+# runs in this folder): an immediate shutdown.
+pgpid=$(head -n 1 "$TMPROOT/pg/data/postmaster.pid" 2>/dev/null)
+[ -n "$pgpid" ] && [ "$(readlink "/proc/$pgpid/cwd")" = "$TMPROOT/pg/data" ] && kill -QUIT "$pgpid"
 rm -rf "$TMPROOT"; mkdir -p "$TMPROOT"
 export TMPROOT
+# The store (STORE=sqlite or postgres, tests/store_lib.sh): under postgres one server
+# for the whole run, stopped at the end and when the run is interrupted.
+. tests/store_lib.sh
+trap 'store_stop' EXIT
+trap 'exit 130' INT TERM
+store_start || exit 1
+if [ "$STORE" = postgres ]; then
+	echo "store: PostgreSQL $("$(pg_bin postgres)" --version | sed 's/^[^)]*) //'), a server of this run's own (socket in $STORE_PGHOST)"
+else
+	echo "store: SQLite $(sqlite3 --version | cut -d ' ' -f 1), a file in each test's data folder"
+fi
 LOG="$TMPROOT/suite.log"
 : > "$LOG"
 passed=0; failed=0
@@ -48,7 +63,8 @@ want() { [ -z "$only" ] || case "$1" in *$only*) return 0;; *) return 1;; esac; 
 
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue; want "unit/$(basename "$t")" || continue
-	run_one "unit/$(basename "$t")" "$t"
+	# Each on a store of its own (under STORE=postgres, an empty database).
+	run_one "unit/$(basename "$t")" with_data "$TMPROOT/unit-$(basename "$t")" "$t"
 done
 for t in "$BUILD"/fuzz/fuzz_*; do
 	[ -x "$t" ] || continue; want "fuzz/$(basename "$t")" || continue
@@ -65,7 +81,8 @@ for t in tests/browser/*.mjs; do
 	run_one "$t" node "$t"
 done
 
-# Nothing may be left running.
+# Nothing may be left running (the store's server is stopped first).
+store_stop
 left=$(pgrep -f "$TOP/$BUILD/" 2>/dev/null | wc -l)
 if [ "$left" -gt 0 ]; then
 	failed=$((failed + 1)); echo "not ok - $left processes left running"; pkill -f "$TOP/$BUILD/"

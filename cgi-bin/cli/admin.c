@@ -24,7 +24,7 @@ int cmd_init(int argc, char **argv)
 	char why[512], path[4096];
 	unsigned char secret[64];
 	size_t len;
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	enum err e;
 
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
@@ -38,11 +38,12 @@ int cmd_init(int argc, char **argv)
 		fprintf(stderr, "backdrop: %s\n", why);
 		return 1;
 	}
-	if ((e = store_path(path, sizeof path)) || (e = store_open(path, 1, &db))) {
-		fprintf(stderr, "backdrop: cannot open the database %s: %s\n", path, err_str(e));
+	if ((e = store_open(1, &db))) {
+		fprintf(stderr, "backdrop: cannot open the database %s: %s\n",
+		        store_path(path, sizeof path) ? "on PostgreSQL (database_url)" : path, err_str(e));
 		return 1;
 	}
-	sqlite3_close(db);
+	db_close(db);
 	if ((e = conf_secret(secret, &len))) {
 		fprintf(stderr, "backdrop: cannot read or create the secret in %s: %s\n",
 		        conf_str("data_dir"), err_str(e));

@@ -21,6 +21,7 @@ int cmd_worker(int argc, char **argv);   /* cli/worker.c: render jobs, deliver w
 int cmd_backup(int argc, char **argv);   /* cli/ops.c: online backup of the database */
 int cmd_restore(int argc, char **argv);  /* cli/ops.c: checked restore of a backup */
 int cmd_migrate(int argc, char **argv);  /* cli/ops.c: apply or list pending migrations */
+int cmd_migrate_store(int argc, char **argv); /* cli/move.c: copy the store to another */
 int cmd_purge(int argc, char **argv);    /* cli/ops.c: retention of records and jobs */
 int cmd_stats(int argc, char **argv);    /* cli/ops.c: what the store holds */
 

@@ -20,10 +20,10 @@ static int usage(FILE *f)
 }
 
 /* Loads the config and opens the store; prints why and returns NULL on failure. */
-static sqlite3 *open_db(void)
+static struct db *open_db(void)
 {
 	char why[512];
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	enum err e;
 
 	if (conf_load(why, sizeof why)) {
@@ -53,8 +53,8 @@ static int key_add(int argc, char **argv)
 	char id[33], key[UID_KEY_BYTES], hash[65], ts[20];
 	long quota = -1, rate = -1;
 	const char *name = NULL;
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db;
+	struct db_stmt *st = NULL;
+	struct db *db;
 	int i, rc = 1;
 
 	for (i = 1; i < argc; i++) {
@@ -80,25 +80,25 @@ static int key_add(int argc, char **argv)
 	}
 	uid_key_hash(key, hash);
 	now(ts);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare(db, sql, &st) != 0)
 		goto out;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ts, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, id, -1);
+	db_bind_text(st, 2, name, -1);
+	db_bind_text(st, 3, hash, -1);
+	db_bind_text(st, 4, ts, -1);
 	if (quota >= 0)
-		sqlite3_bind_int64(st, 5, quota);
+		db_bind_int(st, 5, quota);
 	if (rate >= 0)
-		sqlite3_bind_int64(st, 6, rate);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int(st, 6, rate);
+	if (db_step(st) != DB_DONE)
 		goto out;
 	printf("%s\n", key);
 	fprintf(stderr, "backdrop: key %s (%s) added; the key above is shown only now\n", id, name);
 	rc = 0;
 out:
 	if (rc)
-		fprintf(stderr, "backdrop: cannot add the key: %s\n", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
+		fprintf(stderr, "backdrop: cannot add the key: %s\n", db_message(db));
+	db_finalize(st);
 	store_close();
 	return rc;
 }
@@ -106,34 +106,35 @@ out:
 static int key_list(void)
 {
 	static const char sql[] = "SELECT id, created_on, COALESCE(revoked_on, '-'), "
-	                          "COALESCE(quota_month, 'default'), COALESCE(rate_minute, 'default'), name "
+	                          "COALESCE(CAST(quota_month AS TEXT), 'default'), "
+	                          "COALESCE(CAST(rate_minute AS TEXT), 'default'), name "
 	                          "FROM api_keys ORDER BY created_on, id";
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db;
+	struct db_stmt *st = NULL;
+	struct db *db;
 	int rc;
 
 	if (!(db = open_db()))
 		return 1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "backdrop: cannot list the keys: %s\n", sqlite3_errmsg(db));
+	if (db_prepare(db, sql, &st) != 0) {
+		fprintf(stderr, "backdrop: cannot list the keys: %s\n", db_message(db));
 		store_close();
 		return 1;
 	}
 	printf("%-32s  %-19s  %-19s  %-8s  %-8s  %s\n", "id", "created", "revoked", "quota", "rate", "name");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		printf("%-32s  %-19s  %-19s  %-8s  %-8s  %s\n", sqlite3_column_text(st, 0),
-		       sqlite3_column_text(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-		       sqlite3_column_text(st, 4), sqlite3_column_text(st, 5));
-	sqlite3_finalize(st);
+	while ((rc = db_step(st)) == DB_ROW)
+		printf("%-32s  %-19s  %-19s  %-8s  %-8s  %s\n", db_col_text(st, 0),
+		       db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3),
+		       db_col_text(st, 4), db_col_text(st, 5));
+	db_finalize(st);
 	store_close();
-	return rc == SQLITE_DONE ? 0 : 1;
+	return rc == DB_DONE ? 0 : 1;
 }
 
 static int key_revoke(const char *id)
 {
 	static const char sql[] = "UPDATE api_keys SET revoked_on = ? WHERE id = ? AND revoked_on IS NULL";
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db;
+	struct db_stmt *st = NULL;
+	struct db *db;
 	char ts[20];
 	int rc = 1;
 
@@ -142,11 +143,11 @@ static int key_revoke(const char *id)
 	if (!(db = open_db()))
 		return 1;
 	now(ts);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, ts, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_DONE) {
-			if (sqlite3_changes(db) == 1) {
+	if (db_prepare(db, sql, &st) == 0) {
+		db_bind_text(st, 1, ts, -1);
+		db_bind_text(st, 2, id, -1);
+		if (db_step(st) == DB_DONE) {
+			if (db_changes(db) == 1) {
 				fprintf(stderr, "backdrop: key %s revoked\n", id);
 				rc = 0;
 			} else {
@@ -154,9 +155,9 @@ static int key_revoke(const char *id)
 			}
 		}
 	}
-	if (rc && sqlite3_errcode(db) != SQLITE_OK && sqlite3_errcode(db) != SQLITE_DONE)
-		fprintf(stderr, "backdrop: cannot revoke the key: %s\n", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
+	if (rc && *db_message(db))
+		fprintf(stderr, "backdrop: cannot revoke the key: %s\n", db_message(db));
+	db_finalize(st);
 	store_close();
 	return rc;
 }

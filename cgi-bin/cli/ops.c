@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "conf.h"
@@ -11,38 +12,56 @@
 #include "store.h"
 #include "str.h"
 
-/* Opens the service's database (creating the data folder and the file when create) with
- * the migrations applied when migrate, else as it is. Prints why and returns NULL on
- * failure. The caller closes it. */
-static sqlite3 *open_live(int create, int migrate)
+/* Opens the service's database (creating the data folder and an SQLite file when
+ * create) with the migrations applied when migrate, else as it is. Prints why and
+ * returns NULL on failure. The caller closes it. */
+static struct db *open_live(int create, int migrate)
 {
-	char path[4096], why[512];
-	sqlite3 *db = NULL;
+	char why[512];
+	struct db *db = NULL;
 	enum err e;
 
 	if (create && (e = store_data_dir_ready(why, sizeof why))) {
 		fprintf(stderr, "backdrop: %s\n", why);
 		return NULL;
 	}
-	if ((e = store_path(path, sizeof path)) ||
-	    (e = migrate ? store_open(path, create, &db) : store_connect(path, create, &db))) {
-		fprintf(stderr, "backdrop: cannot open the database %s: %s (the log says why)\n", path,
-		        err_str(e));
+	if ((e = store_open_url(NULL, create, migrate, &db))) {
+		fprintf(stderr, "backdrop: cannot open the database: %s (the log says why)\n", err_str(e));
 		return NULL;
 	}
 	return db;
 }
 
-/* Runs a one-row, one-column query; its text into out[n]. Returns 1, or 0 on failure. */
-static int one(sqlite3 *db, const char *sql, char *out, size_t n)
+/* The SQLite-file commands refuse another backend with what to use instead. */
+static int sqlite_only(const char *what)
 {
-	sqlite3_stmt *st = NULL;
-	int ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+	if (!store_is_postgres(NULL))
+		return 1;
+	fprintf(stderr, "backdrop: %s works on an SQLite store; this one is PostgreSQL: use pg_dump and "
+	        "pg_restore (see DEPLOY.md)\n", what);
+	return 0;
+}
+
+/* Runs a one-row, one-column query (binding ?1 to arg when given); its text into
+ * out[n]. Returns 1, or 0 on failure. */
+static int one_arg(struct db *db, const char *sql, const char *arg, char *out, size_t n)
+{
+	struct db_stmt *st = NULL;
+	int ok = db_prepare(db, sql, &st) == 0;
+
+	if (ok && arg)
+		db_bind_text(st, 1, arg, -1);
+	ok = ok && db_step(st) == DB_ROW;
 
 	if (ok)
-		snprintf(out, n, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
-	sqlite3_finalize(st);
+		snprintf(out, n, "%s", db_col_text(st, 0) ? db_col_text(st, 0) : "");
+	db_finalize(st);
 	return ok;
+}
+
+static int one(struct db *db, const char *sql, char *out, size_t n)
+{
+	return one_arg(db, sql, NULL, out, n);
 }
 
 /* Writes len bytes of data into path (mode 0600, replacing it by rename). Returns 1 or 0. */
@@ -70,7 +89,7 @@ static int backup(int argc, char **argv)
 	char tmp[4200], secret_path[4200], check[64];
 	unsigned char secret[64];
 	const char *file = NULL;
-	sqlite3 *live = NULL, *copy = NULL;
+	struct db *live = NULL, *copy = NULL;
 	int i, with_secret = 0, rc = 1;
 	size_t slen;
 	enum err e;
@@ -86,11 +105,11 @@ static int backup(int argc, char **argv)
 	if (!file || (size_t)snprintf(tmp, sizeof tmp, "%s.tmp", file) >= sizeof tmp ||
 	    (size_t)snprintf(secret_path, sizeof secret_path, "%s.secret", file) >= sizeof secret_path)
 		goto usage;
-	if (!cli_load_conf() || !(live = open_live(0, 0)))
+	if (!cli_load_conf() || !sqlite_only("backup") || !(live = open_live(0, 0)))
 		return 1;
 	unlink(tmp);
-	if (sqlite3_open_v2(tmp, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		fprintf(stderr, "backdrop: cannot create %s: %s\n", tmp, sqlite3_errmsg(copy));
+	if ((e = db_open_sqlite(tmp, 1, &copy))) {
+		fprintf(stderr, "backdrop: cannot create %s: %s\n", tmp, err_str(e));
 		goto out;
 	}
 	if ((e = store_copy(live, copy))) {
@@ -103,12 +122,12 @@ static int backup(int argc, char **argv)
 		goto out;
 	}
 	/* One self-contained file (no WAL beside it), checked before it is called a backup. */
-	if (sqlite3_exec(copy, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK ||
+	if (db_exec(copy, "PRAGMA journal_mode = DELETE") != 0 ||
 	    !one(copy, "PRAGMA integrity_check", check, sizeof check) || strcmp(check, "ok")) {
 		fprintf(stderr, "backdrop: the copy does not pass PRAGMA integrity_check\n");
 		goto out;
 	}
-	sqlite3_close(copy);
+	db_close(copy);
 	copy = NULL;
 	if (rename(tmp, file)) {
 		fprintf(stderr, "backdrop: cannot write %s: %s\n", file, strerror(errno));
@@ -123,10 +142,10 @@ static int backup(int argc, char **argv)
 	rc = 0;
 out:
 	if (copy) {
-		sqlite3_close(copy);
+		db_close(copy);
 		unlink(tmp);
 	}
-	sqlite3_close(live);
+	db_close(live);
 	return rc;
 usage:
 	fprintf(stderr, "usage: backdrop backup FILE [--with-secret]\n");
@@ -138,13 +157,15 @@ usage:
 static int restorable(const char *path, int *version)
 {
 	char check[64];
-	sqlite3 *db = NULL;
-	int ok = 0, ours = migrations[nmigrations - 1].version;
+	struct db *db = NULL;
+	int ok = 0, ours;
+	enum err e;
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		fprintf(stderr, "backdrop: cannot open %s: %s\n", path, sqlite3_errmsg(db));
+	if ((e = db_open_sqlite(path, DB_READ_ONLY, &db))) {
+		fprintf(stderr, "backdrop: cannot open %s: %s\n", path, err_str(e));
 		goto out;
 	}
+	ours = store_newest(db);
 	if (!one(db, "PRAGMA integrity_check", check, sizeof check) || strcmp(check, "ok")) {
 		fprintf(stderr, "backdrop: %s is not a sound database (PRAGMA integrity_check)\n", path);
 		goto out;
@@ -165,7 +186,7 @@ static int restorable(const char *path, int *version)
 	}
 	ok = 1;
 out:
-	sqlite3_close(db);
+	db_close(db);
 	return ok;
 }
 
@@ -175,7 +196,7 @@ static int restore(int argc, char **argv)
 {
 	char secret_path[4200], dest[4200], check[64];
 	unsigned char secret[65];
-	sqlite3 *from = NULL, *live = NULL;
+	struct db *from = NULL, *live = NULL;
 	int version = 0, rc = 1, fd;
 	ssize_t slen = 0;
 	enum err e;
@@ -185,7 +206,7 @@ static int restore(int argc, char **argv)
 		fprintf(stderr, "usage: backdrop restore FILE\n");
 		return 2;
 	}
-	if (!cli_load_conf() || !restorable(argv[1], &version))
+	if (!cli_load_conf() || !sqlite_only("restore") || !restorable(argv[1], &version))
 		return 1;
 	if ((fd = open(secret_path, O_RDONLY)) >= 0) {
 		slen = read(fd, secret, sizeof secret);
@@ -197,9 +218,8 @@ static int restore(int argc, char **argv)
 	}
 	if (!(live = open_live(1, 0)))
 		return 1;
-	if (sqlite3_open_v2(argv[1], &from, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    (e = store_copy(from, live))) {
-		fprintf(stderr, "backdrop: the restore failed: %s (the log says why)\n", sqlite3_errmsg(live));
+	if ((e = db_open_sqlite(argv[1], DB_READ_ONLY, &from)) || (e = store_copy(from, live))) {
+		fprintf(stderr, "backdrop: the restore failed: %s (the log says why)\n", err_str(e));
 		goto out;
 	}
 	if ((e = store_migrate(live)) || !one(live, "PRAGMA integrity_check", check, sizeof check) ||
@@ -221,8 +241,8 @@ static int restore(int argc, char **argv)
 	        store_version(live), conf_str("data_dir"), slen && !*conf_str("secret") ? " with its secret" : "");
 	rc = 0;
 out:
-	sqlite3_close(from);
-	sqlite3_close(live);
+	db_close(from);
+	db_close(live);
 	return rc;
 }
 
@@ -230,9 +250,9 @@ out:
  * program does at start), or only lists them. Refuses a database newer than this. */
 static int migrate(int argc, char **argv)
 {
-	sqlite3 *db;
-	int dry = argc == 2 && !strcmp(argv[1], "--dry-run"), have, i, n = 0, rc = 1;
-	int ours = migrations[nmigrations - 1].version;
+	const struct migration *m;
+	struct db *db;
+	int dry = argc == 2 && !strcmp(argv[1], "--dry-run"), have, i, n = 0, nm, rc = 1, ours;
 
 	if (argc > 2 || (argc == 2 && !dry)) {
 		fprintf(stderr, "usage: backdrop migrate [--dry-run]\n");
@@ -240,6 +260,8 @@ static int migrate(int argc, char **argv)
 	}
 	if (!cli_load_conf() || !(db = open_live(!dry, 0)))
 		return 1;
+	m = store_migrations(db, &nm);
+	ours = store_newest(db);
 	if ((have = store_version(db)) < 0) {
 		fprintf(stderr, "backdrop: cannot read the schema version\n");
 		goto out;
@@ -250,9 +272,9 @@ static int migrate(int argc, char **argv)
 		        have, ours);
 		goto out;
 	}
-	for (i = 0; i < nmigrations; i++)
-		if (migrations[i].version > have) {
-			printf("%s %s\n", dry ? "pending" : "applying", migrations[i].name);
+	for (i = 0; i < nm; i++)
+		if (m[i].version > have) {
+			printf("%s %s\n", dry ? "pending" : "applying", m[i].name);
 			n++;
 		}
 	if (!dry && n && store_migrate(db)) {
@@ -263,7 +285,7 @@ static int migrate(int argc, char **argv)
 	       ours);
 	rc = 0;
 out:
-	sqlite3_close(db);
+	db_close(db);
 	return rc;
 }
 
@@ -273,7 +295,7 @@ static int purge(int argc, char **argv)
 {
 	struct retain_counts n = { 0, 0, 0 };
 	long days, job_days;
-	sqlite3 *db;
+	struct db *db;
 	enum err e;
 
 	if (argc != 1 && !(argc == 3 && !strcmp(argv[1], "--older-than") && str_to_long(argv[2], 1, 36500, &days))) {
@@ -293,7 +315,7 @@ static int purge(int argc, char **argv)
 	       n.records, n.identities, days, n.jobs, job_days);
 	if (e)
 		fprintf(stderr, "backdrop: the purge stopped: %s (the log says why)\n", err_str(e));
-	sqlite3_close(db);
+	db_close(db);
 	return e ? 1 : 0;
 }
 
@@ -303,41 +325,45 @@ static int stats(void)
 	static const struct {
 		const char *name, *sql;
 	} figures[] = {
-		{ "records",            "SELECT count(*) FROM records WHERE instr(user_id, ':') = 0 OR user_id LIKE 'key:%'" },
-		{ "users",              "SELECT count(DISTINCT user_id) FROM records WHERE instr(user_id, ':') = 0" },
-		{ "users_seen_30_days", "SELECT count(*) FROM users WHERE last_seen >= date('now', '-30 days')" },
+		{ "records",            "SELECT count(*) FROM records WHERE user_id NOT LIKE '%:%' OR user_id LIKE 'key:%'" },
+		{ "users",              "SELECT count(DISTINCT user_id) FROM records WHERE user_id NOT LIKE '%:%'" },
+		{ "users_seen_30_days", "SELECT count(*) FROM users WHERE last_seen >= ?1" },
 		{ "keys",               "SELECT count(*) FROM api_keys WHERE revoked_on IS NULL" },
 		{ "keys_revoked",       "SELECT count(*) FROM api_keys WHERE revoked_on IS NOT NULL" },
-		{ "bytes_original",     "SELECT COALESCE(SUM(bytes), 0) FROM images WHERE kind = 'original'" },
-		{ "bytes_processed",    "SELECT COALESCE(SUM(bytes), 0) FROM images WHERE kind = 'processed'" },
-		{ "bytes_thumb",        "SELECT COALESCE(SUM(bytes), 0) FROM images WHERE kind = 'thumb'" },
+		{ "bytes_original",     "SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM images WHERE kind = 'original'" },
+		{ "bytes_processed",    "SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM images WHERE kind = 'processed'" },
+		{ "bytes_thumb",        "SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM images WHERE kind = 'thumb'" },
 		{ "jobs_queued",        "SELECT count(*) FROM jobs WHERE status = 'queued'" },
 		{ "jobs_running",       "SELECT count(*) FROM jobs WHERE status = 'running'" },
 		{ "jobs_delivered",     "SELECT count(*) FROM jobs WHERE status = 'delivered'" },
 		{ "jobs_failed",        "SELECT count(*) FROM jobs WHERE status = 'failed'" },
 		{ "schema_version",     "SELECT COALESCE(MAX(version), 0) FROM schema_migrations" },
 	};
-	char v[64];
-	sqlite3 *db;
+	char v[64], month_ago[11];
+	time_t t = time(NULL) - 30 * 86400;
+	struct tm tm;
+	struct db *db;
 	size_t i;
 	int rc = 0;
 
+	gmtime_r(&t, &tm);
+	strftime(month_ago, sizeof month_ago, "%Y-%m-%d", &tm);
 	if (!cli_load_conf() || !(db = open_live(1, 1)))
 		return 1;
 	/* One read transaction: the figures describe one moment. */
-	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	store_begin(db, 0);
 	for (i = 0; i < sizeof figures / sizeof figures[0]; i++) {
-		if (!one(db, figures[i].sql, v, sizeof v)) {
-			fprintf(stderr, "backdrop: cannot read %s: %s\n", figures[i].name, sqlite3_errmsg(db));
+		if (!one_arg(db, figures[i].sql, month_ago, v, sizeof v)) {
+			fprintf(stderr, "backdrop: cannot read %s: %s\n", figures[i].name, db_message(db));
 			rc = 1;
 			break;
 		}
 		printf("%-19s %s\n", figures[i].name, v);
 	}
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	db_exec(db, "COMMIT");
 	if (!rc)
-		printf("%-19s %lld\n", "bytes_database", store_bytes());
-	sqlite3_close(db);
+		printf("%-19s %lld\n", "bytes_database", store_bytes(db));
+	db_close(db);
 	return rc;
 }
 

@@ -21,7 +21,7 @@ static volatile sig_atomic_t stopping;
 
 /* Deletes what the retention settings say is kept too long, at most every PURGE_EVERY
  * seconds; `backdrop purge` does the same on demand or from cron. */
-static void purge_now_and_then(sqlite3 *db)
+static void purge_now_and_then(struct db *db)
 {
 	static time_t last;
 	struct retain_counts n = { 0, 0, 0 };
@@ -45,7 +45,7 @@ static void on_stop(int sig)
 
 int cmd_worker(int argc, char **argv)
 {
-	sqlite3 *db;
+	struct db *db;
 	char why[512];
 	int once = 0, did, i, n = 0;
 	enum err e;

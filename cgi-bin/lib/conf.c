@@ -29,6 +29,7 @@ static const struct def {
 	const char *const *oneof;
 } defs[] = {
 	{ "data_dir",              T_STR,  "var", 0, 0, NULL },
+	{ "database_url",          T_STR,  "", 0, 0, NULL },
 	{ "secret",                T_STR,  "", 0, 0, NULL },
 	{ "user_limit",            T_INT,  "10", 1, 1000000, NULL },
 	{ "max_upload_bytes",      T_INT,  "26214400", 1024, 1L << 30, NULL },
@@ -77,6 +78,9 @@ static const struct def {
 static char *vals[NDEFS];
 static long ints[NDEFS];
 static char file_used[512] = "(defaults)";
+/* The secret read from <data_dir>/secret, once per process and settings (conf_secret). */
+static unsigned char file_secret[64];
+static size_t file_secret_len;
 
 static int find(const char *key)
 {
@@ -208,6 +212,7 @@ enum err conf_load(char *why, size_t n)
 	int idx;
 
 	snprintf(why, n, "ok");
+	file_secret_len = 0;
 	for (i = 0; i < NDEFS; i++)
 		if (!set((int)i, defs[i].def, why, n))
 			return ERR_CONFIG;
@@ -297,6 +302,12 @@ enum err conf_secret(unsigned char *out, size_t *len)
 		memcpy(out, s, *len);
 		return ERR_OK;
 	}
+	/* Read once: every request that checks a cookie needs it. */
+	if (file_secret_len) {
+		memcpy(out, file_secret, file_secret_len);
+		*len = file_secret_len;
+		return ERR_OK;
+	}
 	if (snprintf(path, sizeof path, "%s/secret", conf_str("data_dir")) >= (int)sizeof path)
 		return ERR_CONFIG;
 	/* O_EXCL makes the first process to get here the one that writes the secret. */
@@ -325,6 +336,8 @@ enum err conf_secret(unsigned char *out, size_t *len)
 		if (r == 64) {
 			memcpy(out, hex, 64);
 			*len = 64;
+			memcpy(file_secret, hex, 64);
+			file_secret_len = 64;
 			return ERR_OK;
 		}
 		usleep(10000);
@@ -338,7 +351,10 @@ void conf_dump(void)
 	size_t i;
 
 	printf("# settings as loaded from %s\n", file_used);
+	/* The secret, and a database URL that may carry a password, are not shown. */
 	for (i = 0; i < NDEFS; i++)
 		printf("%s = %s\n", defs[i].key,
-		       !strcmp(defs[i].key, "secret") && *vals[i] ? "(set)" : vals[i]);
+		       (!strcmp(defs[i].key, "secret") && *vals[i]) ||
+		       (!strcmp(defs[i].key, "database_url") && (strchr(vals[i], '@') || strstr(vals[i], "password")))
+		       ? "(set)" : vals[i]);
 }

@@ -34,7 +34,8 @@ const char *conf_file(void);
 
 /* Writes the server secret (at least 32 bytes) into out[*len] (cap 64 bytes). Uses the
  * `secret` setting when set; otherwise reads <data_dir>/secret, creating it with 32
- * random bytes (hex, mode 0600) on first use, race-free between processes. */
+ * random bytes (hex, mode 0600) on first use, race-free between processes. A process
+ * reads that file once (until conf_load): a replaced secret takes a restart. */
 enum err conf_secret(unsigned char *out, size_t *len);
 
 /* Prints every setting as `key = value` (the secret masked) to stdout: `backdrop conf`. */

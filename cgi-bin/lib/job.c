@@ -35,10 +35,10 @@ static int callback_ok(const char *url)
 	return (n == 4 && !strncasecmp(url, "http", 4)) || (n == 5 && !strncasecmp(url, "https", 5));
 }
 
-enum err job_create(sqlite3 *db, const char *request, const char *callback_url,
+enum err job_create(struct db *db, const char *request, const char *callback_url,
                     const char *key_id, char id[33])
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char ts[20];
 	int rc;
 	enum err e = ERR_OK;
@@ -51,53 +51,53 @@ enum err job_create(sqlite3 *db, const char *request, const char *callback_url,
 	if (!str_random_id(id))
 		return ERR_INTERNAL;
 	now_text(ts);
-	if ((rc = sqlite3_prepare_v2(db, "INSERT INTO jobs (id, request, callback_url, key_id, next_at, "
-	                             "created_on, updated_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)", -1, &st, NULL)))
-		return store_err(db, rc, "job insert");
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, request, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, callback_url, -1, SQLITE_STATIC);
+	if ((rc = db_prepare(db, "INSERT INTO jobs (id, request, callback_url, key_id, next_at, "
+	                             "created_on, updated_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)", &st)))
+		return db_err(db, "job insert");
+	db_bind_text(st, 1, id, -1);
+	db_bind_text(st, 2, request, -1);
+	db_bind_text(st, 3, callback_url, -1);
 	if (key_id)
-		sqlite3_bind_text(st, 4, key_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
-	sqlite3_bind_text(st, 6, ts, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
-		e = store_err(db, rc, "job insert");
-	sqlite3_finalize(st);
+		db_bind_text(st, 4, key_id, -1);
+	db_bind_int(st, 5, (long long)time(NULL));
+	db_bind_text(st, 6, ts, -1);
+	if ((rc = db_step(st)) != DB_DONE)
+		e = db_err(db, "job insert");
+	db_finalize(st);
 	return e;
 }
 
-enum err job_status(sqlite3 *db, const char *id, struct json_object **out)
+enum err job_status(struct db *db, const char *id, struct json_object **out)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct json_object *o;
 	const char *le;
 	int rc;
 	enum err e = ERR_OK;
 
 	*out = NULL;
-	if ((rc = sqlite3_prepare_v2(db, "SELECT status, attempts, last_error, created_on, updated_on "
-	                             "FROM jobs WHERE id = ?1", -1, &st, NULL)))
-		return store_err(db, rc, "job status");
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
+	if ((rc = db_prepare(db, "SELECT status, attempts, last_error, created_on, updated_on "
+	                             "FROM jobs WHERE id = ?1", &st)))
+		return db_err(db, "job status");
+	db_bind_text(st, 1, id, -1);
+	rc = db_step(st);
+	if (rc == DB_DONE) {
 		e = ERR_NOT_FOUND;
-	} else if (rc != SQLITE_ROW) {
-		e = store_err(db, rc, "job status");
+	} else if (rc != DB_ROW) {
+		e = db_err(db, "job status");
 	} else if (!(o = json_object_new_object())) {
 		e = ERR_NOMEM;
 	} else {
 		json_object_object_add(o, "job_id", json_object_new_string(id));
-		json_object_object_add(o, "status", json_object_new_string((const char *)sqlite3_column_text(st, 0)));
-		json_object_object_add(o, "attempts", json_object_new_int(sqlite3_column_int(st, 1)));
-		le = (const char *)sqlite3_column_text(st, 2);
+		json_object_object_add(o, "status", json_object_new_string(db_col_text(st, 0)));
+		json_object_object_add(o, "attempts", json_object_new_int(db_col_int(st, 1)));
+		le = db_col_text(st, 2);
 		json_object_object_add(o, "last_error", le ? json_object_new_string(le) : NULL);
-		json_object_object_add(o, "created_on", json_object_new_string((const char *)sqlite3_column_text(st, 3)));
-		json_object_object_add(o, "updated_on", json_object_new_string((const char *)sqlite3_column_text(st, 4)));
+		json_object_object_add(o, "created_on", json_object_new_string(db_col_text(st, 3)));
+		json_object_object_add(o, "updated_on", json_object_new_string(db_col_text(st, 4)));
 		*out = o;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return e;
 }
 
@@ -138,62 +138,58 @@ static void claimed_free(struct claimed *c)
 	memset(c, 0, sizeof *c);
 }
 
-static char *dup_col(sqlite3_stmt *st, int i)
+static char *dup_col(struct db_stmt *st, int i)
 {
-	const char *s = (const char *)sqlite3_column_text(st, i);
+	const char *s = db_col_text(st, i);
 	return s ? strdup(s) : NULL;
 }
 
-/* Claims one ready job under a fresh lease. *got is 1 when c holds one. */
-static enum err claim(sqlite3 *db, struct claimed *c, int *got)
+/* Claims one ready job under a fresh lease. *got is 1 when c holds one. One statement,
+ * so no transaction: SQLite runs it under its one write lock; on PostgreSQL workers on
+ * many hosts claim at once, and FOR UPDATE SKIP LOCKED makes each pass over a job
+ * another is claiming, so that a job goes to exactly one of them. */
+static enum err claim(struct db *db, struct claimed *c, int *got)
 {
-	sqlite3_stmt *st = NULL;
+#define CLAIM_SET "UPDATE jobs SET status = 'running', lease_until = ?1 + ?2, updated_on = ?3 "
+#define CLAIM_READY "SELECT id FROM jobs WHERE (status = 'queued' AND next_at <= ?1) " \
+                    "OR (status = 'running' AND lease_until < ?1) ORDER BY next_at LIMIT 1"
+#define CLAIM_RETURNING " RETURNING id, request, callback_url, attempts, result"
+	struct db_stmt *st = NULL;
 	time_t now = time(NULL);
 	char ts[20];
 	int rc;
-	enum err e;
+	enum err e = ERR_OK;
 
 	*got = 0;
 	now_text(ts);
-	if ((e = store_begin(db, 1)))
-		return e;
-	rc = sqlite3_prepare_v2(db,
-		"UPDATE jobs SET status = 'running', lease_until = ?1 + ?2, updated_on = ?3 "
-		"WHERE id = (SELECT id FROM jobs WHERE (status = 'queued' AND next_at <= ?1) "
-		"OR (status = 'running' AND lease_until < ?1) ORDER BY next_at LIMIT 1) "
-		"RETURNING id, request, callback_url, attempts, result", -1, &st, NULL);
-	if (rc) {
-		e = store_err(db, rc, "job claim");
+	if (db_prepare(db, db_pick(db, CLAIM_SET "WHERE id = (" CLAIM_READY ")" CLAIM_RETURNING,
+	                           CLAIM_SET "WHERE id = (" CLAIM_READY " FOR UPDATE SKIP LOCKED)" CLAIM_RETURNING),
+	               &st)) {
+		e = db_err(db, "job claim");
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 2, conf_int("job_lease"));
-	sqlite3_bind_text(st, 3, ts, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(c->id, sizeof c->id, "%s", (const char *)sqlite3_column_text(st, 0));
+	db_bind_int(st, 1, (long long)now);
+	db_bind_int(st, 2, conf_int("job_lease"));
+	db_bind_text(st, 3, ts, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		snprintf(c->id, sizeof c->id, "%s", db_col_text(st, 0));
 		c->request = dup_col(st, 1);
 		c->callback = dup_col(st, 2);
-		c->attempts = sqlite3_column_int(st, 3);
+		c->attempts = (int)db_col_int(st, 3);
 		c->result = dup_col(st, 4);
 		if (!c->request || !c->callback) {
 			e = ERR_NOMEM;
 			goto out;
 		}
 		*got = 1;
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 	}
-	if (rc != SQLITE_DONE) {
-		e = store_err(db, rc, "job claim");
-		goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	e = store_commit(db);
+	if (rc != DB_DONE)
+		e = db_err(db, "job claim");
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (e) {
-		store_rollback(db);
 		claimed_free(c);
 		*got = 0;
 	}
@@ -237,29 +233,29 @@ static char *render_body(const struct claimed *c)
 }
 
 /* Runs an UPDATE on job id with text ?2 (may be NULL) and integers ?3, ?4. */
-static enum err update(sqlite3 *db, const char *sql, const char *id, const char *text, long long a, long long b)
+static enum err update(struct db *db, const char *sql, const char *id, const char *text, long long a, long long b)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char ts[20];
 	int rc;
 	enum err e = ERR_OK;
 
 	now_text(ts);
-	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)))
-		return store_err(db, rc, "job update");
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = db_prepare(db, sql, &st)))
+		return db_err(db, "job update");
+	db_bind_text(st, 1, id, -1);
 	if (text)
-		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, a);
-	sqlite3_bind_int64(st, 4, b);
-	sqlite3_bind_text(st, 5, ts, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
-		e = store_err(db, rc, "job update");
-	sqlite3_finalize(st);
+		db_bind_text(st, 2, text, -1);
+	db_bind_int(st, 3, a);
+	db_bind_int(st, 4, b);
+	db_bind_text(st, 5, ts, -1);
+	if ((rc = db_step(st)) != DB_DONE)
+		e = db_err(db, "job update");
+	db_finalize(st);
 	return e;
 }
 
-enum err job_run_one(sqlite3 *db, int *did)
+enum err job_run_one(struct db *db, int *did)
 {
 	struct claimed c;
 	unsigned char key[64];

@@ -5,19 +5,19 @@
 
 #include <stddef.h>
 #include <time.h>
-#include <sqlite3.h>
+#include "db.h"
 #include <json-c/json.h>
 #include "err.h"
 
 /* Queues a job for request (the JSON text as received) delivering to callback_url;
  * key_id may be NULL. id[33] gets the new job id. ERR_BAD_FIELD when callback_url's
  * scheme is not exactly http or https. */
-enum err job_create(sqlite3 *db, const char *request, const char *callback_url,
+enum err job_create(struct db *db, const char *request, const char *callback_url,
                     const char *key_id, char id[33]);
 
 /* {"job_id", "status", "attempts", "last_error", "created_on", "updated_on"} of job id
  * into *out (caller puts); ERR_NOT_FOUND for an unknown id. */
-enum err job_status(sqlite3 *db, const char *id, struct json_object **out);
+enum err job_status(struct db *db, const char *id, struct json_object **out);
 
 /*
  * Claims one ready job (queued and due, or running with an expired lease: its worker
@@ -31,7 +31,7 @@ enum err job_status(sqlite3 *db, const char *id, struct json_object **out);
  * killed after the POST may deliver again. *did is 1 when a job was handled, 0 when
  * none was ready. Errors are database errors only.
  */
-enum err job_run_one(sqlite3 *db, int *did);
+enum err job_run_one(struct db *db, int *did);
 
 /* The signature header value "sha256=" + 64 hex of HMAC-SHA256(key, ts "." body)
  * into out[72]. Returns 1 or 0. */

@@ -28,38 +28,38 @@ static void month_of(time_t now, char out[16])
 
 /* Runs one statement with text/integer bindings ("t" or "i" per parameter); *out (may
  * be NULL) gets column 0 of the first row as an integer, 0 when there is none. */
-static enum err run(sqlite3 *db, const char *sql, const char *types, const char *s1,
+static enum err run(struct db *db, const char *sql, const char *types, const char *s1,
                     const char *s2, long long i1, long long *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	enum err e = ERR_OK;
 	int rc, k, si = 0;
 
 	if (out)
 		*out = 0;
-	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
-		return store_err(db, rc, "quota prepare");
+	if ((rc = db_prepare(db, sql, &st)) != 0)
+		return db_err(db, "quota prepare");
 	for (k = 0; types[k]; k++) {
 		if (types[k] == 't')
-			sqlite3_bind_text(st, k + 1, si++ ? s2 : s1, -1, SQLITE_STATIC);
+			db_bind_text(st, k + 1, si++ ? s2 : s1, -1);
 		else
-			sqlite3_bind_int64(st, k + 1, i1);
+			db_bind_int(st, k + 1, i1);
 	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = db_step(st);
+	if (rc == DB_ROW) {
 		if (out)
-			*out = sqlite3_column_int64(st, 0);
-	} else if (rc != SQLITE_DONE) {
-		e = store_err(db, rc, "quota step");
+			*out = db_col_int(st, 0);
+	} else if (rc != DB_DONE) {
+		e = db_err(db, "quota step");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return e;
 }
 
 /* Inside a write transaction: adds quarters to the month's usage (qi->month_used_x4
  * holds it) unless that would pass month_limit credits (0: unlimited): ERR_QUOTA, nothing
  * added. */
-static enum err take(sqlite3 *db, const char *key_id, const char *month, long month_limit, long quarters,
+static enum err take(struct db *db, const char *key_id, const char *month, long month_limit, long quarters,
                      struct quota_info *qi)
 {
 	enum err e;
@@ -67,14 +67,14 @@ static enum err take(sqlite3 *db, const char *key_id, const char *month, long mo
 	if (month_limit > 0 && (long long)qi->month_used_x4 + quarters > (long long)month_limit * 4)
 		return ERR_QUOTA;
 	if ((e = run(db, "INSERT INTO key_usage (key_id, month, quarters) VALUES (?1, ?2, ?3) "
-	             "ON CONFLICT (key_id, month) DO UPDATE SET quarters = quarters + ?3",
+	             "ON CONFLICT (key_id, month) DO UPDATE SET quarters = key_usage.quarters + ?3",
 	             "tti", key_id, month, quarters, NULL)))
 		return e;
 	qi->month_used_x4 += quarters;
 	return ERR_OK;
 }
 
-enum err quota_admit(sqlite3 *db, const char *key_id, long month_limit, long rate_limit,
+enum err quota_admit(struct db *db, const char *key_id, long month_limit, long rate_limit,
                      long images, time_t now, struct quota_info *qi)
 {
 	char month[16];
@@ -103,7 +103,7 @@ enum err quota_admit(sqlite3 *db, const char *key_id, long month_limit, long rat
 		goto out;
 	}
 	if ((e = run(db, "INSERT INTO key_rate (key_id, minute, requests) VALUES (?1, ?2, 1) "
-	             "ON CONFLICT (key_id, minute) DO UPDATE SET requests = requests + 1",
+	             "ON CONFLICT (key_id, minute) DO UPDATE SET requests = key_rate.requests + 1",
 	             "ti", key_id, NULL, minute, NULL)))
 		goto out;
 	qi->rate_remaining = rate_limit > 0 ? rate_limit - (long)reqs - 1 : 0;
@@ -121,7 +121,7 @@ out:
 	return e;
 }
 
-enum err quota_reserve(sqlite3 *db, const char *key_id, long month_limit, long quarters, time_t now,
+enum err quota_reserve(struct db *db, const char *key_id, long month_limit, long quarters, time_t now,
                        struct quota_info *qi)
 {
 	char month[16];
@@ -144,16 +144,17 @@ out:
 	return e;
 }
 
-enum err quota_refund(sqlite3 *db, const char *key_id, long quarters, time_t now)
+enum err quota_refund(struct db *db, const char *key_id, long quarters, time_t now)
 {
 	char month[16];
 
 	month_of(now, month);
-	return run(db, "UPDATE key_usage SET quarters = max(quarters - ?3, 0) WHERE key_id = ?1 AND month = ?2",
+	return run(db, "UPDATE key_usage SET quarters = CASE WHEN quarters > ?3 THEN quarters - ?3 ELSE 0 END "
+	           "WHERE key_id = ?1 AND month = ?2",
 	           "tti", key_id, month, quarters, NULL);
 }
 
-enum err quota_used(sqlite3 *db, const char *key_id, time_t now, long *used_x4)
+enum err quota_used(struct db *db, const char *key_id, time_t now, long *used_x4)
 {
 	char month[16];
 	long long u;
@@ -231,7 +232,7 @@ enum err quota_serve_app(struct req *r, handler_fn fn, error_fn shape, void *app
 	return r->done ? ERR_OK : e;
 }
 
-enum err quota_charge(struct req *r, sqlite3 *db, const struct ident *id, long images)
+enum err quota_charge(struct req *r, struct db *db, const struct ident *id, long images)
 {
 	struct gate *g = r->ctx;
 	struct quota_info qi;
@@ -255,7 +256,7 @@ enum err quota_charge(struct req *r, sqlite3 *db, const struct ident *id, long i
 	return ERR_OK;
 }
 
-enum err quota_charge_x4(struct req *r, sqlite3 *db, const struct ident *id, long quarters)
+enum err quota_charge_x4(struct req *r, struct db *db, const struct ident *id, long quarters)
 {
 	struct gate *g = r->ctx;
 	struct quota_info qi;
@@ -274,13 +275,13 @@ enum err quota_charge_x4(struct req *r, sqlite3 *db, const struct ident *id, lon
 	return e;
 }
 
-void quota_give_back_x4(sqlite3 *db, const struct ident *id, long quarters)
+void quota_give_back_x4(struct db *db, const struct ident *id, long quarters)
 {
 	if (id->is_key && quarters > 0 && quota_refund(db, id->key_id, quarters, time(NULL)))
 		log_warn("could not refund %ld quarter credits to key %s", quarters, id->key_id);
 }
 
-void quota_give_back(sqlite3 *db, const struct ident *id, long images)
+void quota_give_back(struct db *db, const struct ident *id, long images)
 {
 	quota_give_back_x4(db, id, images * 4);
 }

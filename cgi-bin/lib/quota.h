@@ -4,7 +4,7 @@
 #ifndef BACKDROP_QUOTA_H
 #define BACKDROP_QUOTA_H
 
-#include <sqlite3.h>
+#include "db.h"
 #include <time.h>
 #include "err.h"
 #include "req.h"
@@ -31,21 +31,21 @@ long quota_rate_limit(long override);
  * nothing reserved). month_limit and rate_limit are the effective limits. Fills *qi
  * either way. ERR_STORE_BUSY / ERR_STORE on database trouble.
  */
-enum err quota_admit(sqlite3 *db, const char *key_id, long month_limit, long rate_limit,
+enum err quota_admit(struct db *db, const char *key_id, long month_limit, long rate_limit,
                      long images, time_t now, struct quota_info *qi);
 /* Reserves quarters of a credit of key_id's month, without counting the request's rate
  * (quota_admit() with images 0 did), in one write transaction: ERR_QUOTA when they do
  * not fit in month_limit credits (0: unlimited), nothing reserved. Sets
  * qi->month_limit and qi->month_used_x4. For a request whose cost is known only once
  * it is read (a remove.bg preview costs 1 quarter, a full image 4). */
-enum err quota_reserve(sqlite3 *db, const char *key_id, long month_limit, long quarters, time_t now,
+enum err quota_reserve(struct db *db, const char *key_id, long month_limit, long quarters, time_t now,
                        struct quota_info *qi);
 /* Gives back quarters of a credit reserved by quota_admit() (4 per image) for a request
  * that failed, or the part of a whole credit a preview does not cost. */
-enum err quota_refund(sqlite3 *db, const char *key_id, long quarters, time_t now);
+enum err quota_refund(struct db *db, const char *key_id, long quarters, time_t now);
 /* Reads the month's usage of key_id, in quarters of a credit, into *used_x4 without
  * counting anything. */
-enum err quota_used(sqlite3 *db, const char *key_id, time_t now, long *used_x4);
+enum err quota_used(struct db *db, const char *key_id, time_t now, long *used_x4);
 
 /*
  * The shared gate for the programs that serve keys (upload, update, remove, index):
@@ -70,10 +70,10 @@ enum err quota_serve(struct req *r, handler_fn fn);
  * quota_give_back() when the work fails. Under quota_serve() (r->ctx), whose error
  * response keeps the headers; elsewhere only a success carries them.
  */
-enum err quota_charge(struct req *r, sqlite3 *db, const struct ident *id, long images);
+enum err quota_charge(struct req *r, struct db *db, const struct ident *id, long images);
 /* Gives back images reserved by quota_charge() for a request that failed (a key
  * only; logs a failure). */
-void quota_give_back(sqlite3 *db, const struct ident *id, long images);
+void quota_give_back(struct db *db, const struct ident *id, long images);
 
 /* quota_serve() for a program with its own per-request state and error shape (the
  * remote APIs): shape (NULL: the default body) runs in the error response after the
@@ -85,7 +85,7 @@ void *quota_app(const struct req *r);
  * quarter credit, an image 4 quarters): reserves quarters of the key's month after
  * quota_charge(r, db, id, 0) counted its rate. ERR_QUOTA (402, detail set), nothing
  * reserved; a cookie caller is ERR_OK. quota_give_back_x4() gives quarters back. */
-enum err quota_charge_x4(struct req *r, sqlite3 *db, const struct ident *id, long quarters);
-void quota_give_back_x4(sqlite3 *db, const struct ident *id, long quarters);
+enum err quota_charge_x4(struct req *r, struct db *db, const struct ident *id, long quarters);
+void quota_give_back_x4(struct db *db, const struct ident *id, long quarters);
 
 #endif

@@ -71,28 +71,26 @@ enum err rec_name_check(char *s, const char **why)
 	return ERR_OK;
 }
 
-/* Prepares sql on db; maps failure through store_err. */
-static enum err prep(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+/* Prepares sql on db; maps failure through db_err. */
+static enum err prep(struct db *db, const char *sql, struct db_stmt **st)
 {
-	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-
-	return rc == SQLITE_OK ? ERR_OK : store_err(db, rc, "prepare");
+	return db_prepare(db, sql, st) ? db_err(db, "prepare") : ERR_OK;
 }
 
-enum err rec_count(sqlite3 *db, const char *user, long *n)
+enum err rec_count(struct db *db, const char *user, long *n)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	enum err e;
 	int rc;
 
 	if ((e = prep(db, "SELECT count(*) FROM records WHERE user_id = ?", &st)))
 		return e;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*n = (long)sqlite3_column_int64(st, 0);
+	db_bind_text(st, 1, user, -1);
+	if ((rc = db_step(st)) == DB_ROW)
+		*n = (long)db_col_int(st, 0);
 	else
-		e = store_err(db, rc, "count records");
-	sqlite3_finalize(st);
+		e = db_err(db, "count records");
+	db_finalize(st);
 	return e;
 }
 
@@ -127,31 +125,31 @@ void rec_list_free(struct record *list, int n)
 	"r.options, (SELECT etag FROM images WHERE record_id = r.id AND kind = 'processed')"
 
 /* Fills rec from a row of REC_COLS. */
-static enum err row(sqlite3_stmt *st, struct record *rec)
+static enum err row(struct db_stmt *st, struct record *rec)
 {
-	const char *id = (const char *)sqlite3_column_text(st, 0);
-	const char *name = (const char *)sqlite3_column_text(st, 1);
-	const char *created = (const char *)sqlite3_column_text(st, 2);
-	const char *opts = (const char *)sqlite3_column_text(st, 5 + REC__MAX);
-	const char *ver = (const char *)sqlite3_column_text(st, 6 + REC__MAX);
+	const char *id = db_col_text(st, 0);
+	const char *name = db_col_text(st, 1);
+	const char *created = db_col_text(st, 2);
+	const char *opts = db_col_text(st, 5 + REC__MAX);
+	const char *ver = db_col_text(st, 6 + REC__MAX);
 	int k;
 
 	memset(rec, 0, sizeof *rec);
 	snprintf(rec->id, sizeof rec->id, "%s", id ? id : "");
 	snprintf(rec->created_on, sizeof rec->created_on, "%s", created ? created : "");
-	rec->width = sqlite3_column_int(st, 3);
-	rec->height = sqlite3_column_int(st, 4);
+	rec->width = db_col_int(st, 3);
+	rec->height = db_col_int(st, 4);
 	snprintf(rec->version, sizeof rec->version, "%.12s", ver ? ver : "");
 	for (k = 0; k < REC__MAX; k++)
-		rec->bytes[k] = (long)sqlite3_column_int64(st, 5 + k);
+		rec->bytes[k] = (long)db_col_int(st, 5 + k);
 	rec->name = strdup(name ? name : "");
 	rec->options = strdup(opts ? opts : "{}");
 	return rec->name && rec->options ? ERR_OK : ERR_NOMEM;
 }
 
-enum err rec_list(sqlite3 *db, const char *user, long limit, long offset, struct record **out, int *n)
+enum err rec_list(struct db *db, const char *user, long limit, long offset, struct record **out, int *n)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct record *list = NULL;
 	int cnt = 0, rc;
 	enum err e;
@@ -161,24 +159,24 @@ enum err rec_list(sqlite3 *db, const char *user, long limit, long offset, struct
 	if ((e = prep(db, "SELECT " REC_COLS " FROM records r WHERE r.user_id = ? "
 	              "ORDER BY r.created_on DESC, r.rowid DESC LIMIT ? OFFSET ?", &st)))
 		return e;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, limit);
-	sqlite3_bind_int64(st, 3, offset);
+	db_bind_text(st, 1, user, -1);
+	db_bind_int(st, 2, limit);
+	db_bind_int(st, 3, offset);
 	if (limit > 0 && !(list = calloc((size_t)limit < 1024 ? (size_t)limit : 1024, sizeof *list))) {
 		e = ERR_NOMEM;
 		goto out;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (cnt >= 1024 || cnt >= limit)
 			break;
 		if ((e = row(st, &list[cnt])))
 			goto out;
 		cnt++;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		e = store_err(db, rc, "list records");
+	if (rc != DB_ROW && rc != DB_DONE)
+		e = db_err(db, "list records");
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (e) {
 		rec_list_free(list, cnt);
 		return e;
@@ -188,32 +186,32 @@ out:
 	return ERR_OK;
 }
 
-enum err rec_get(sqlite3 *db, const char *user, const char *id, struct record *out)
+enum err rec_get(struct db *db, const char *user, const char *id, struct record *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	enum err e;
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	if ((e = prep(db, "SELECT " REC_COLS " FROM records r WHERE r.id = ? AND r.user_id = ?", &st)))
 		return e;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	db_bind_text(st, 1, id, -1);
+	db_bind_text(st, 2, user, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW)
 		e = row(st, out);
 	else
-		e = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(db, rc, "get record");
-	sqlite3_finalize(st);
+		e = rc == DB_DONE ? ERR_NOT_FOUND : db_err(db, "get record");
+	db_finalize(st);
 	return e;
 }
 
 /* Steps a statement that returns no rows. */
-static enum err exec_step(sqlite3 *db, sqlite3_stmt *st, const char *what)
+static enum err exec_step(struct db *db, struct db_stmt *st, const char *what)
 {
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 
-	return rc == SQLITE_DONE ? ERR_OK : store_err(db, rc, what);
+	return rc == DB_DONE ? ERR_OK : db_err(db, what);
 }
 
 void rec_etag(const void *data, size_t len, char out[33])
@@ -225,36 +223,36 @@ void rec_etag(const void *data, size_t len, char out[33])
 }
 
 /* Inserts image kind k of record id (or, with or_ignore, keeps one already there). */
-static enum err put_image(sqlite3 *db, const char *id, int k, const struct rec_image *img, int or_ignore)
+static enum err put_image(struct db *db, const char *id, int k, const struct rec_image *img, int or_ignore)
 {
-	sqlite3_stmt *is = NULL;
+	struct db_stmt *is = NULL;
 	char etag[33];
 	enum err e;
 
 	if ((e = prep(db, or_ignore ?
-	              "INSERT OR IGNORE INTO images (record_id, kind, type, bytes, width, height, etag, data) "
-	              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)" :
+	              "INSERT INTO images (record_id, kind, type, bytes, width, height, etag, data) "
+	              "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING" :
 	              "INSERT INTO images (record_id, kind, type, bytes, width, height, etag, data) "
 	              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &is)))
 		return e;
 	rec_etag(img->data, img->len, etag);
-	sqlite3_bind_text(is, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(is, 2, kinds[k], -1, SQLITE_STATIC);
-	sqlite3_bind_text(is, 3, img->type, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(is, 4, (sqlite3_int64)img->len);
-	sqlite3_bind_int(is, 5, img->width);
-	sqlite3_bind_int(is, 6, img->height);
-	sqlite3_bind_text(is, 7, etag, -1, SQLITE_STATIC);
-	sqlite3_bind_blob64(is, 8, img->data, (sqlite3_uint64)img->len, SQLITE_STATIC);
+	db_bind_text(is, 1, id, -1);
+	db_bind_text(is, 2, kinds[k], -1);
+	db_bind_text(is, 3, img->type, -1);
+	db_bind_int(is, 4, (long long)img->len);
+	db_bind_int(is, 5, img->width);
+	db_bind_int(is, 6, img->height);
+	db_bind_text(is, 7, etag, -1);
+	db_bind_blob(is, 8, img->data, img->len);
 	e = exec_step(db, is, "insert image");
-	sqlite3_finalize(is);
+	db_finalize(is);
 	return e;
 }
 
-enum err rec_insert(sqlite3 *db, const char *user, long limit, const struct record *rec,
+enum err rec_insert(struct db *db, const char *user, long limit, const struct record *rec,
                     const char *options_json, const struct rec_image img[REC__MAX])
 {
-	sqlite3_stmt *rs = NULL;
+	struct db_stmt *rs = NULL;
 	long n = 0;
 	enum err e;
 	int k;
@@ -270,13 +268,13 @@ enum err rec_insert(sqlite3 *db, const char *user, long limit, const struct reco
 	if ((e = prep(db, "INSERT INTO records (id, user_id, image_name, created_on, width, height, options) "
 	              "VALUES (?, ?, ?, ?, ?, ?, ?)", &rs)))
 		goto out;
-	sqlite3_bind_text(rs, 1, rec->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(rs, 2, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(rs, 3, rec->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(rs, 4, rec->created_on, -1, SQLITE_STATIC);
-	sqlite3_bind_int(rs, 5, rec->width);
-	sqlite3_bind_int(rs, 6, rec->height);
-	sqlite3_bind_text(rs, 7, options_json ? options_json : "{}", -1, SQLITE_STATIC);
+	db_bind_text(rs, 1, rec->id, -1);
+	db_bind_text(rs, 2, user, -1);
+	db_bind_text(rs, 3, rec->name, -1);
+	db_bind_text(rs, 4, rec->created_on, -1);
+	db_bind_int(rs, 5, rec->width);
+	db_bind_int(rs, 6, rec->height);
+	db_bind_text(rs, 7, options_json ? options_json : "{}", -1);
 	if ((e = exec_step(db, rs, "insert record")))
 		goto out;
 	for (k = 0; k < REC__MAX; k++)
@@ -284,16 +282,16 @@ enum err rec_insert(sqlite3 *db, const char *user, long limit, const struct reco
 			goto out;
 	e = store_commit(db);
 out:
-	sqlite3_finalize(rs);
+	db_finalize(rs);
 	if (e)
 		store_rollback(db);
 	return e;
 }
 
-enum err rec_replace(sqlite3 *db, const char *user, const struct record *rec,
+enum err rec_replace(struct db *db, const char *user, const struct record *rec,
                      const char *options_json, const struct rec_image img[REC__MAX])
 {
-	sqlite3_stmt *rs = NULL, *ds = NULL;
+	struct db_stmt *rs = NULL, *ds = NULL;
 	enum err e;
 	int k;
 
@@ -302,22 +300,22 @@ enum err rec_replace(sqlite3 *db, const char *user, const struct record *rec,
 	if ((e = prep(db, "UPDATE records SET image_name = ?, width = ?, height = ?, options = ? "
 	              "WHERE id = ? AND user_id = ?", &rs)))
 		goto out;
-	sqlite3_bind_text(rs, 1, rec->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(rs, 2, rec->width);
-	sqlite3_bind_int(rs, 3, rec->height);
-	sqlite3_bind_text(rs, 4, options_json ? options_json : "{}", -1, SQLITE_STATIC);
-	sqlite3_bind_text(rs, 5, rec->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(rs, 6, user, -1, SQLITE_STATIC);
+	db_bind_text(rs, 1, rec->name, -1);
+	db_bind_int(rs, 2, rec->width);
+	db_bind_int(rs, 3, rec->height);
+	db_bind_text(rs, 4, options_json ? options_json : "{}", -1);
+	db_bind_text(rs, 5, rec->id, -1);
+	db_bind_text(rs, 6, user, -1);
 	if ((e = exec_step(db, rs, "update record")))
 		goto out;
-	if (sqlite3_changes(db) == 0) {
+	if (db_changes(db) == 0) {
 		e = ERR_NOT_FOUND;
 		goto out;
 	}
 	if ((e = prep(db, "DELETE FROM images WHERE record_id = ? "
 	              "AND kind NOT IN ('original', 'original_thumb')", &ds)))
 		goto out;
-	sqlite3_bind_text(ds, 1, rec->id, -1, SQLITE_STATIC);
+	db_bind_text(ds, 1, rec->id, -1);
 	if ((e = exec_step(db, ds, "replace images")))
 		goto out;
 	for (k = 0; k < REC__MAX; k++)
@@ -326,14 +324,14 @@ enum err rec_replace(sqlite3 *db, const char *user, const struct record *rec,
 			goto out;
 	e = store_commit(db);
 out:
-	sqlite3_finalize(rs);
-	sqlite3_finalize(ds);
+	db_finalize(rs);
+	db_finalize(ds);
 	if (e)
 		store_rollback(db);
 	return e;
 }
 
-enum err rec_image_add(sqlite3 *db, const char *user, const char *id, enum rec_kind kind,
+enum err rec_image_add(struct db *db, const char *user, const char *id, enum rec_kind kind,
                        const struct rec_image *img)
 {
 	struct record rec;
@@ -353,25 +351,25 @@ enum err rec_image_add(sqlite3 *db, const char *user, const char *id, enum rec_k
 	return e;
 }
 
-enum err rec_rename(sqlite3 *db, const char *user, const char *id, const char *name)
+enum err rec_rename(struct db *db, const char *user, const char *id, const char *name)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	enum err e;
 
 	if ((e = prep(db, "UPDATE records SET image_name = ? WHERE id = ? AND user_id = ?", &st)))
 		return e;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
-	if (!(e = exec_step(db, st, "rename record")) && sqlite3_changes(db) == 0)
+	db_bind_text(st, 1, name, -1);
+	db_bind_text(st, 2, id, -1);
+	db_bind_text(st, 3, user, -1);
+	if (!(e = exec_step(db, st, "rename record")) && db_changes(db) == 0)
 		e = ERR_NOT_FOUND;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return e;
 }
 
-enum err rec_remove(sqlite3 *db, const char *user, const char *id)
+enum err rec_remove(struct db *db, const char *user, const char *id)
 {
-	sqlite3_stmt *st = NULL, *im = NULL;
+	struct db_stmt *st = NULL, *im = NULL;
 	enum err e;
 
 	if ((e = store_begin(db, 1)))
@@ -380,29 +378,29 @@ enum err rec_remove(sqlite3 *db, const char *user, const char *id)
 	              "(SELECT id FROM records WHERE id = ? AND user_id = ?)", &im)) ||
 	    (e = prep(db, "DELETE FROM records WHERE id = ? AND user_id = ?", &st)))
 		goto out;
-	sqlite3_bind_text(im, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(im, 2, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+	db_bind_text(im, 1, id, -1);
+	db_bind_text(im, 2, user, -1);
+	db_bind_text(st, 1, id, -1);
+	db_bind_text(st, 2, user, -1);
 	if ((e = exec_step(db, im, "remove images")) || (e = exec_step(db, st, "remove record")))
 		goto out;
-	if (sqlite3_changes(db) == 0) {
+	if (db_changes(db) == 0) {
 		e = ERR_NOT_FOUND;
 		goto out;
 	}
 	e = store_commit(db);
 out:
-	sqlite3_finalize(im);
-	sqlite3_finalize(st);
+	db_finalize(im);
+	db_finalize(st);
 	if (e)
 		store_rollback(db);
 	return e;
 }
 
-enum err rec_image(sqlite3 *db, const char *user, const char *id, enum rec_kind kind,
+enum err rec_image(struct db *db, const char *user, const char *id, enum rec_kind kind,
                    struct rec_image *img, void **data, char **name)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	const void *blob;
 	enum err e;
 	int rc;
@@ -416,23 +414,23 @@ enum err rec_image(sqlite3 *db, const char *user, const char *id, enum rec_kind 
 	              "FROM images i JOIN records r ON r.id = i.record_id "
 	              "WHERE r.id = ? AND r.user_id = ? AND i.kind = ?", &st)))
 		return e;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, kinds[kind], -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		e = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(db, rc, "read image");
+	db_bind_text(st, 1, id, -1);
+	db_bind_text(st, 2, user, -1);
+	db_bind_text(st, 3, kinds[kind], -1);
+	rc = db_step(st);
+	if (rc != DB_ROW) {
+		e = rc == DB_DONE ? ERR_NOT_FOUND : db_err(db, "read image");
 		goto out;
 	}
-	snprintf(img->type_buf, sizeof img->type_buf, "%s", (const char *)sqlite3_column_text(st, 0));
+	snprintf(img->type_buf, sizeof img->type_buf, "%s", db_col_text(st, 0));
 	img->type = img->type_buf;
-	snprintf(img->etag, sizeof img->etag, "%s", (const char *)sqlite3_column_text(st, 1));
-	img->width = sqlite3_column_int(st, 2);
-	img->height = sqlite3_column_int(st, 3);
-	blob = sqlite3_column_blob(st, 4);
-	img->len = (size_t)sqlite3_column_bytes(st, 4);
+	snprintf(img->etag, sizeof img->etag, "%s", db_col_text(st, 1));
+	img->width = db_col_int(st, 2);
+	img->height = db_col_int(st, 3);
+	blob = db_col_blob(st, 4);
+	img->len = (size_t)db_col_bytes(st, 4);
 	if (!(*data = malloc(img->len ? img->len : 1)) ||
-	    !(*name = strdup((const char *)sqlite3_column_text(st, 5)))) {
+	    !(*name = strdup(db_col_text(st, 5)))) {
 		free(*data);
 		*data = NULL;
 		e = ERR_NOMEM;
@@ -442,7 +440,7 @@ enum err rec_image(sqlite3 *db, const char *user, const char *id, enum rec_kind 
 		memcpy(*data, blob, img->len);
 	img->data = *data;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return e;
 }
 
@@ -462,9 +460,9 @@ int rec_claim_owner(const char *token, char owner[REC_CLAIM_OWNER_BYTES])
  * finds the expired ones. */
 #define CLAIMS_BEFORE "SELECT id FROM records WHERE user_id >= 'claim:' AND user_id < 'claim;' AND created_on < ?"
 
-enum err rec_claim_purge(sqlite3 *db, long max_age)
+enum err rec_claim_purge(struct db *db, long max_age)
 {
-	sqlite3_stmt *im = NULL, *st = NULL;
+	struct db_stmt *im = NULL, *st = NULL;
 	char cutoff[20];
 	enum err e;
 
@@ -472,19 +470,19 @@ enum err rec_claim_purge(sqlite3 *db, long max_age)
 	if ((e = prep(db, "DELETE FROM images WHERE record_id IN (" CLAIMS_BEFORE ")", &im)) ||
 	    (e = prep(db, "DELETE FROM records WHERE id IN (" CLAIMS_BEFORE ")", &st)))
 		goto out;
-	sqlite3_bind_text(im, 1, cutoff, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
+	db_bind_text(im, 1, cutoff, -1);
+	db_bind_text(st, 1, cutoff, -1);
 	if (!(e = exec_step(db, im, "purge claims")))
 		e = exec_step(db, st, "purge claims");
 out:
-	sqlite3_finalize(im);
-	sqlite3_finalize(st);
+	db_finalize(im);
+	db_finalize(st);
 	return e;
 }
 
-enum err rec_claim(sqlite3 *db, const char *token, const char *user, long limit, long max_age)
+enum err rec_claim(struct db *db, const char *token, const char *user, long limit, long max_age)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char owner[REC_CLAIM_OWNER_BYTES];
 	long n = 0;
 	enum err e, purged;
@@ -506,25 +504,25 @@ enum err rec_claim(sqlite3 *db, const char *token, const char *user, long limit,
 		if ((e = prep(db, "DELETE FROM images WHERE record_id IN "
 		              "(SELECT id FROM records WHERE user_id = ?1)", &st)))
 			goto out;
-		sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
+		db_bind_text(st, 1, owner, -1);
 		if ((e = exec_step(db, st, "drop claim")))
 			goto out;
-		sqlite3_finalize(st);
+		db_finalize(st);
 		st = NULL;
 		if ((e = prep(db, "DELETE FROM records WHERE user_id = ?1", &st)))
 			goto out;
-		sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
+		db_bind_text(st, 1, owner, -1);
 		if (!(e = exec_step(db, st, "drop claim")))
 			e = ERR_USER_LIMIT;
 		goto out;
 	}
 	if ((e = prep(db, "UPDATE records SET user_id = ?1 WHERE user_id = ?2", &st)))
 		goto out;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, user, -1);
+	db_bind_text(st, 2, owner, -1);
 	e = exec_step(db, st, "claim record");
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	/* The purge (and a refused claim's deletion) stands even when the claim fails. */
 	if (!e || e == ERR_NOT_FOUND || e == ERR_USER_LIMIT) {
 		if ((purged = store_commit(db)))

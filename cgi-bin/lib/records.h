@@ -4,7 +4,7 @@
 #define BACKDROP_RECORDS_H
 
 #include <stddef.h>
-#include <sqlite3.h>
+#include "db.h"
 #include "err.h"
 
 /* The images of a record. original, processed and thumb always exist; original_thumb is
@@ -51,10 +51,10 @@ enum rec_kind rec_kind_from_name(const char *s);
 enum err rec_name_check(char *s, const char **why);
 
 /* The number of records of user into *n. */
-enum err rec_count(sqlite3 *db, const char *user, long *n);
+enum err rec_count(struct db *db, const char *user, long *n);
 /* The user's records, newest first, limit and offset applied, into a malloc'd array
  * *out of *n entries; free with rec_list_free. */
-enum err rec_list(sqlite3 *db, const char *user, long limit, long offset, struct record **out, int *n);
+enum err rec_list(struct db *db, const char *user, long limit, long offset, struct record **out, int *n);
 void rec_list_free(struct record *list, int n);
 /* Frees the strings of one record (not the struct). */
 void rec_free(struct record *rec);
@@ -66,7 +66,7 @@ void rec_free(struct record *rec);
  * original, processed and thumb must be) and commits. Nothing is stored on any error. rec->id, name, created_on, width and height must be set and validated;
  * options_json is the processing options as JSON text. ERR_STORE_BUSY / ERR_STORE.
  */
-enum err rec_insert(sqlite3 *db, const char *user, long limit, const struct record *rec,
+enum err rec_insert(struct db *db, const char *user, long limit, const struct record *rec,
                     const char *options_json, const struct rec_image img[REC__MAX]);
 /*
  * Replaces the result of the user's record rec->id in one write transaction: its name,
@@ -75,28 +75,28 @@ enum err rec_insert(sqlite3 *db, const char *user, long limit, const struct reco
  * error: the previous version stays until the commit. ERR_NOT_FOUND when the user has
  * no such record (any more).
  */
-enum err rec_replace(sqlite3 *db, const char *user, const struct record *rec,
+enum err rec_replace(struct db *db, const char *user, const struct record *rec,
                      const char *options_json, const struct rec_image img[REC__MAX]);
 /* Stores one more image of kind for the user's record id unless it has one already (a
  * lazily made original_thumb; two makers at once store one). ERR_NOT_FOUND when the
  * user has no such record. */
-enum err rec_image_add(sqlite3 *db, const char *user, const char *id, enum rec_kind kind,
+enum err rec_image_add(struct db *db, const char *user, const char *id, enum rec_kind kind,
                        const struct rec_image *img);
 /* Renames the user's record id to name (validated). ERR_NOT_FOUND when the user has no
  * such record. */
-enum err rec_rename(sqlite3 *db, const char *user, const char *id, const char *name);
+enum err rec_rename(struct db *db, const char *user, const char *id, const char *name);
 /* Removes the user's record id and its images in one transaction. ERR_NOT_FOUND when
  * the user has no such record. */
-enum err rec_remove(sqlite3 *db, const char *user, const char *id);
+enum err rec_remove(struct db *db, const char *user, const char *id);
 /* One record of the user into *out (free with rec_free); ERR_NOT_FOUND. */
-enum err rec_get(sqlite3 *db, const char *user, const char *id, struct record *out);
+enum err rec_get(struct db *db, const char *user, const char *id, struct record *out);
 /*
  * Reads image kind of the user's record id: *img gets the type, etag, size and a
  * malloc'd copy of the bytes in *data (caller frees; img->data points to it), and
  * *name (malloc'd, caller frees) the record name. ERR_NOT_FOUND when the user has no
  * such record or image.
  */
-enum err rec_image(sqlite3 *db, const char *user, const char *id, enum rec_kind kind,
+enum err rec_image(struct db *db, const char *user, const char *id, enum rec_kind kind,
                    struct rec_image *img, void **data, char **name);
 
 /*
@@ -110,14 +110,14 @@ enum err rec_image(sqlite3 *db, const char *user, const char *id, enum rec_kind 
 /* The claim owner of token (32 hex) into owner. Returns 1, or 0 when token is not an id. */
 int rec_claim_owner(const char *token, char owner[REC_CLAIM_OWNER_BYTES]);
 /* Deletes the records of claims older than max_age seconds, with their images. */
-enum err rec_claim_purge(sqlite3 *db, long max_age);
+enum err rec_claim_purge(struct db *db, long max_age);
 /*
  * Moves the record waiting under token's claim (younger than max_age seconds) to user,
  * in one write transaction with the USER_LIMIT count: ERR_NOT_FOUND when there is no
  * such claim (unknown, used or expired), ERR_USER_LIMIT when user already has limit
  * records (the claimed record is then deleted). Expired claims are purged either way.
  */
-enum err rec_claim(sqlite3 *db, const char *token, const char *user, long limit, long max_age);
+enum err rec_claim(struct db *db, const char *token, const char *user, long limit, long max_age);
 
 /* The ETag of image bytes (the hex of the first 128 bits of their SHA-256) into out[33];
  * a record's version is its processed image's, cut to 12 digits. */

@@ -171,6 +171,24 @@ static int put(struct req *r, const char *p, size_t n)
 	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
+/* Under FastCGI, lets the connection close as soon as the answer is out. libfcgi closes
+ * it gracefully: it shuts its side down and waits (up to 2 s) for the server to close
+ * the other, so that input still arriving cannot reset the connection and lose the
+ * answer. Once the request's input is read to its end (the empty stdin record, which
+ * nginx sends with the parameters of a request without a body, and after a body),
+ * nothing more can arrive: the wait guards nothing, and it costs each request a round
+ * trip through the server with the worker idle. A body left unread keeps the wait. */
+static void close_early(struct req *r)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+	FCGX_Stream *in = r->fcgx ? r->fcgx->in : NULL;
+
+	if (!in || (!r->body_read && cl && *cl && strcmp(cl, "0")))
+		return;
+	if (FCGX_GetChar(in) == EOF && FCGX_HasSeenEOF(in) && !FCGX_GetError(in))
+		FCGX_Detach(r->fcgx);
+}
+
 enum err resp_send(struct req *r)
 {
 	struct buf h = { 0 };
@@ -189,6 +207,8 @@ enum err resp_send(struct req *r)
 		e = ERR_IO;
 	if (!r->fcgx)
 		fflush(stdout);
+	else if (!e)
+		close_early(r);
 	buf_free(&h);
 	return e;
 }

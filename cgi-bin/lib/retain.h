@@ -4,7 +4,7 @@
 #ifndef BACKDROP_RETAIN_H
 #define BACKDROP_RETAIN_H
 
-#include <sqlite3.h>
+#include "db.h"
 #include "err.h"
 
 /* What a purge deleted. */
@@ -20,7 +20,7 @@ struct retain_counts {
  * Returns ERR_OK or the store's error (callers serving a request log it and go on: a
  * read must keep working when the disk is full).
  */
-enum err retain_touch(sqlite3 *db, const char *user);
+enum err retain_touch(struct db *db, const char *user);
 
 /*
  * Deletes the records of cookie identities last seen more than days ago (an identity's
@@ -29,6 +29,6 @@ enum err retain_touch(sqlite3 *db, const char *user);
  * transactions so that requests are not held up. Adds what it deleted to *n (zero it
  * first). Returns ERR_OK or the store's error (what was deleted before stays deleted).
  */
-enum err retain_purge(sqlite3 *db, long days, long job_days, struct retain_counts *n);
+enum err retain_purge(struct db *db, long days, long job_days, struct retain_counts *n);
 
 #endif

@@ -1,4 +1,4 @@
-/* store.c: SQLite connection set-up, migrations and transactions. */
+/* store.c: which backend, the process-wide connection, migrations and transactions. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,187 +8,206 @@
 #include <time.h>
 #include <unistd.h>
 #include "conf.h"
+#include "db_sqlite.h"
 #include "log.h"
 #include "store.h"
 
-static sqlite3 *shared;
+static struct db *shared;
 
-enum err store_err(sqlite3 *db, int rc, const char *what)
+/* Every write transaction on PostgreSQL takes this one lock (named by a hash of its
+ * purpose), so writers queue as they do on SQLite: the checks that read before they
+ * write (USER_LIMIT, quotas, rates, migrations) hold across hosts. */
+#define PG_WRITE_LOCK "SELECT pg_advisory_xact_lock(hashtext('backdrop store writer'))"
+
+enum err store_begin(struct db *db, int write)
 {
-	log_error("store: %s: %s (%d)", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc);
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return ERR_STORE_BUSY;
-	case SQLITE_CANTOPEN:
-	case SQLITE_READONLY:
-	case SQLITE_FULL:
-	case SQLITE_IOERR:
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-	case SQLITE_PERM:
-		return ERR_STORE;
-	case SQLITE_NOMEM:
-		return ERR_NOMEM;
-	default:
-		return ERR_INTERNAL;
+	/* A read sees one state throughout, as SQLite's does (PostgreSQL's default,
+	 * READ COMMITTED, would see each statement's own). */
+	if (!write)
+		return db_exec(db, db_pick(db, "BEGIN", "BEGIN ISOLATION LEVEL REPEATABLE READ"));
+	return db_exec(db, db_pick(db, "BEGIN IMMEDIATE", "BEGIN; " PG_WRITE_LOCK));
+}
+
+enum err store_commit(struct db *db)
+{
+	return db_exec(db, "COMMIT");
+}
+
+void store_rollback(struct db *db)
+{
+	if (db_in_transaction(db))
+		db_exec(db, "ROLLBACK");
+}
+
+const struct migration *store_migrations(struct db *db, int *n)
+{
+	if (db_kind(db) == DB_POSTGRES) {
+		*n = nmigrations_postgres;
+		return migrations_postgres;
 	}
+	*n = nmigrations_sqlite;
+	return migrations_sqlite;
 }
 
-static enum err exec(sqlite3 *db, const char *sql)
+int store_newest(struct db *db)
 {
-	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	int n;
+	const struct migration *m = store_migrations(db, &n);
 
-	return rc == SQLITE_OK ? ERR_OK : store_err(db, rc, sql);
+	return n ? m[n - 1].version : 0;
 }
 
-enum err store_begin(sqlite3 *db, int write)
+/* The integer in column 0 of sql's first row into *v. */
+static enum err one_int(struct db *db, const char *sql, long long *v)
 {
-	return exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN");
+	struct db_stmt *st = NULL;
+	enum err e = ERR_OK;
+
+	if (db_prepare(db, sql, &st) || db_step(st) != DB_ROW)
+		e = db_err(db, sql);
+	else
+		*v = db_col_int(st, 0);
+	db_finalize(st);
+	return e;
 }
 
-enum err store_commit(sqlite3 *db)
+int store_version(struct db *db)
 {
-	return exec(db, "COMMIT");
+	long long have = 0, v = -1;
+
+	if (one_int(db, db_pick(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'schema_migrations'",
+	                        "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_migrations' "
+	                        "AND schemaname = current_schema()"), &have))
+		return -1;
+	if (!have)
+		return 0;
+	if (one_int(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &v))
+		return -1;
+	return (int)v;
 }
 
-void store_rollback(sqlite3 *db)
+enum err store_migrate(struct db *db)
 {
-	if (db && !sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-int store_version(sqlite3 *db)
-{
-	sqlite3_stmt *st = NULL;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'schema_migrations'",
-	                       -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
-		goto out;
-	v = 0;
-	if (!sqlite3_column_int(st, 0))
-		goto out;
-	sqlite3_finalize(st);
-	st = NULL;
-	v = -1;
-	if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1, &st,
-	                       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-out:
-	sqlite3_finalize(st);
-	return v;
-}
-
-enum err store_migrate(sqlite3 *db)
-{
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
+	const struct migration *m;
+	char now[20];
+	time_t t = time(NULL);
+	struct tm tm;
+	long long have;
+	int i, n, newest = store_newest(db);
 	enum err e;
-	int i, have = 0, rc, ours = nmigrations ? migrations[nmigrations - 1].version : 0;
 
+	m = store_migrations(db, &n);
 	/* A database written by newer programs may hold what these cannot read or would
 	 * damage: refuse it rather than guess (restore a backup, or install the newer ones). */
-	if ((have = store_version(db)) > ours) {
-		log_error("store: the database's schema is version %d, newer than these programs' %d: "
-		          "install the newer version or restore a backup made for this one", have, ours);
+	if ((have = store_version(db)) > newest) {
+		log_error("store: the database's schema is version %lld, newer than these programs' %d: "
+		          "install the newer version or restore a backup made for this one", have, newest);
 		return ERR_STORE;
 	}
-	if ((e = exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	                  " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-	                  " applied_at TEXT NOT NULL DEFAULT (datetime('now')))")))
-		return e;
-	for (i = 0; i < nmigrations; i++) {
+	if (have == newest)
+		return ERR_OK;
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof now, "%Y-%m-%d %H:%M:%S", &tm);
+	for (i = 0; i < n; i++) {
 		/* Each step re-reads the version inside its write transaction, so concurrent
 		 * starters apply each migration exactly once. */
 		if ((e = store_begin(db, 1)))
 			return e;
-		rc = sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1, &st, NULL);
-		if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-			e = store_err(db, rc, "read schema version");
+		if ((e = db_exec(db, db_pick(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		                     " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+		                     " applied_at TEXT NOT NULL DEFAULT (datetime('now')))",
+		                     "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		                     " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"))) ||
+		    (e = one_int(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &have)))
 			goto fail;
-		}
-		have = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-		st = NULL;
-		if (have > ours) {
+		if (have > newest) {
 			e = ERR_STORE;
-			log_error("store: the database's schema became version %d, newer than these programs' %d",
-			          have, ours);
+			log_error("store: the database's schema became version %lld, newer than these programs' %d",
+			          have, newest);
 			goto fail;
 		}
-		if (migrations[i].version > have) {
-			if ((e = exec(db, migrations[i].sql)))
+		if (m[i].version > have) {
+			if ((e = db_exec(db, m[i].sql)))
 				goto fail;
-			rc = sqlite3_prepare_v2(db, "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", -1, &st, NULL);
-			if (rc == SQLITE_OK) {
-				sqlite3_bind_int(st, 1, migrations[i].version);
-				sqlite3_bind_text(st, 2, migrations[i].name, -1, SQLITE_STATIC);
-				rc = sqlite3_step(st);
+			if (db_prepare(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			               &st)) {
+				e = db_err(db, "record migration");
+				goto fail;
 			}
-			sqlite3_finalize(st);
+			db_bind_int(st, 1, m[i].version);
+			db_bind_text(st, 2, m[i].name, -1);
+			db_bind_text(st, 3, now, -1);
+			if (db_step(st) != DB_DONE) {
+				e = db_err(db, "record migration");
+				goto fail;
+			}
+			db_finalize(st);
 			st = NULL;
-			if (rc != SQLITE_DONE) {
-				e = store_err(db, rc, "record migration");
-				goto fail;
-			}
-			log_info("store: applied migration %s", migrations[i].name);
+			log_info("store: applied migration %s", m[i].name);
 		}
 		if ((e = store_commit(db)))
 			goto fail;
 	}
 	return ERR_OK;
 fail:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	store_rollback(db);
 	return e;
 }
 
-enum err store_connect(const char *path, int create, sqlite3 **out)
+int store_is_postgres(const char *url)
 {
-	sqlite3 *db = NULL;
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-	int rc;
-	char pragma[64];
-	enum err e;
-
-	*out = NULL;
-	if ((rc = sqlite3_open_v2(path, &db, flags, NULL)) != SQLITE_OK) {
-		e = store_err(db, rc, "open");
-		goto fail;
-	}
-	sqlite3_busy_timeout(db, (int)conf_int("busy_timeout_ms"));
-	snprintf(pragma, sizeof pragma, "PRAGMA busy_timeout = %ld", conf_int("busy_timeout_ms"));
-	if ((e = exec(db, "PRAGMA journal_mode = WAL")) || (e = exec(db, "PRAGMA foreign_keys = ON")) ||
-	    (e = exec(db, "PRAGMA synchronous = NORMAL")) || (e = exec(db, pragma)))
-		goto fail;
-	*out = db;
-	return ERR_OK;
-fail:
-	sqlite3_close(db);
-	return e;
+	if (!url)
+		url = conf_str("database_url");
+	return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11);
 }
 
-enum err store_open(const char *path, int create, sqlite3 **out)
+/* The SQLite file url names ("" or "sqlite:PATH") into out[n]. */
+static enum err sqlite_path(const char *url, char *out, size_t n)
 {
-	sqlite3 *db = NULL;
-	enum err e;
+	int w;
 
-	*out = NULL;
-	if ((e = store_connect(path, create, &db)))
-		return e;
-	if ((e = store_migrate(db))) {
-		sqlite3_close(db);
-		return e;
-	}
-	*out = db;
-	return ERR_OK;
+	if (store_is_postgres(url))
+		return ERR_CONFIG;
+	if (!strncmp(url, "sqlite:", 7) && url[7])
+		w = snprintf(out, n, "%s", url + 7);
+	else if (!*url)
+		w = snprintf(out, n, "%s/backdrop.db", conf_str("data_dir"));
+	else
+		return ERR_CONFIG;
+	return w < 0 || (size_t)w >= n ? ERR_CONFIG : ERR_OK;
 }
 
 enum err store_path(char *out, size_t n)
 {
-	if ((size_t)snprintf(out, n, "%s/backdrop.db", conf_str("data_dir")) >= n)
-		return ERR_CONFIG;
-	return ERR_OK;
+	return sqlite_path(conf_str("database_url"), out, n);
+}
+
+enum err store_open_url(const char *url, int create, int migrate, struct db **out)
+{
+	char path[4096];
+	enum err e;
+
+	*out = NULL;
+	if (!url)
+		url = conf_str("database_url");
+	if (store_is_postgres(url))
+		e = db_open_postgres(url, out);
+	else if (!(e = sqlite_path(url, path, sizeof path)))
+		e = db_open_sqlite(path, create, out);
+	else
+		log_error("store: database_url must be empty, sqlite:PATH or postgresql://...");
+	if (!e && migrate && (e = store_migrate(*out))) {
+		db_close(*out);
+		*out = NULL;
+	}
+	return e;
+}
+
+enum err store_open(int create, struct db **out)
+{
+	return store_open_url(NULL, create, 1, out);
 }
 
 /* Makes the data folder (mode 0700) when it is missing; writes nothing else, so that it
@@ -244,19 +263,21 @@ int store_data_dir_writable(void)
 	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && access(dir, W_OK | X_OK) == 0;
 }
 
-enum err store_db(sqlite3 **db)
+enum err store_db(struct db **db)
 {
-	char path[4096], why[512];
+	char why[512];
 	enum err e;
 
+	if (shared && (e = db_usable(shared)))
+		return e;
 	if (!shared) {
 		/* No write probe: reads must keep working on a full disk, and a write that
-		 * cannot be made fails in SQLite (SQLITE_FULL: 503) and changes nothing. */
+		 * cannot be made fails in the database (full: 503) and changes nothing. */
 		if ((e = dir_present(why, sizeof why))) {
 			log_error("store: %s", why);
 			return e;
 		}
-		if ((e = store_path(path, sizeof path)) || (e = store_open(path, 1, &shared)))
+		if ((e = store_open(1, &shared)))
 			return e;
 	}
 	*db = shared;
@@ -265,31 +286,33 @@ enum err store_db(sqlite3 **db)
 
 void store_close(void)
 {
-	if (shared)
-		sqlite3_close(shared);
+	db_close(shared);
 	shared = NULL;
 }
 
-enum err store_check(sqlite3 *db)
+enum err store_check(struct db *db)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM schema_migrations", -1, &st, NULL);
+	long long n;
 
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? ERR_OK : store_err(db, rc, "health check");
+	return one_int(db, "SELECT COUNT(*) FROM schema_migrations", &n);
 }
 
-enum err store_copy(sqlite3 *from, sqlite3 *to)
+enum err store_copy(struct db *from, struct db *to)
 {
-	sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+	sqlite3 *f = db_sqlite_handle(from), *t = db_sqlite_handle(to);
 	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	sqlite3_backup *b;
 	long waited = 0;
 	int rc;
 
-	if (!b)
-		return store_err(to, sqlite3_errcode(to), "backup init");
+	if (!f || !t) {
+		log_error("store: a file copy needs SQLite on both sides");
+		return ERR_CONFIG;
+	}
+	if (!(b = sqlite3_backup_init(t, "main", f, "main"))) {
+		log_error("store: backup init: %s", sqlite3_errmsg(t));
+		return ERR_STORE;
+	}
 	/* All pages in one step: one read transaction on the source, so the copy is one
 	 * consistent state however busy the writers are (WAL lets them go on meanwhile). */
 	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) {
@@ -298,20 +321,26 @@ enum err store_copy(sqlite3 *from, sqlite3 *to)
 		nanosleep(&pause, NULL);
 	}
 	sqlite3_backup_finish(b);
-	return rc == SQLITE_DONE ? ERR_OK : store_err(to, rc, "backup step");
+	if (rc == SQLITE_DONE)
+		return ERR_OK;
+	log_error("store: backup step: %s (%d)", sqlite3_errmsg(t), rc);
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? ERR_STORE_BUSY : ERR_STORE;
 }
 
-long long store_bytes(void)
+long long store_bytes(struct db *db)
 {
 	static const char *const tails[] = { "", "-wal" };
-	char path[4096];
+	char path[4096], file[4200];
 	struct stat st;
 	long long n = 0;
 	size_t i;
 
+	if (db && db_kind(db) == DB_POSTGRES)
+		return one_int(db, "SELECT pg_database_size(current_database())", &n) ? 0 : n;
+	if (store_path(path, sizeof path))
+		return 0;
 	for (i = 0; i < sizeof tails / sizeof tails[0]; i++)
-		if ((size_t)snprintf(path, sizeof path, "%s/backdrop.db%s", conf_str("data_dir"), tails[i]) <
-		    sizeof path && stat(path, &st) == 0)
+		if ((size_t)snprintf(file, sizeof file, "%s%s", path, tails[i]) < sizeof file && stat(file, &st) == 0)
 			n += (long long)st.st_size;
 	return n;
 }

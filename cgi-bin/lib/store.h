@@ -1,10 +1,11 @@
-/* store.h: the SQLite store: opening with WAL, busy timeout and foreign keys, numbered
- * migrations (compiled in from sql/), transactions, and mapping SQLite errors. */
+/* store.h: the store behind db.h: which backend the conf names (database_url: SQLite by
+ * default, or PostgreSQL), the process-wide connection, numbered migrations per backend
+ * (compiled in from sql/sqlite/ and sql/postgres/), transactions, and the data folder. */
 #ifndef BACKDROP_STORE_H
 #define BACKDROP_STORE_H
 
 #include <stddef.h>
-#include <sqlite3.h>
+#include "db.h"
 #include "err.h"
 
 struct migration {
@@ -12,51 +13,55 @@ struct migration {
 	const char *name;
 	const char *sql;
 };
-extern const struct migration migrations[];
-extern const int nmigrations;
+extern const struct migration migrations_sqlite[], migrations_postgres[];
+extern const int nmigrations_sqlite, nmigrations_postgres;
 
-/* The process-wide connection to <data_dir>/backdrop.db, opened (and the data folder
- * and migrations made ready) on first use; a failed open is retried on the next call.
- * Nothing is written when the folder and an up-to-date database exist (a full disk
- * still serves reads).
+/* The process-wide connection to the configured store, opened (the data folder and
+ * migrations made ready) on first use; a failed open is retried on the next call, a
+ * lost PostgreSQL connection is re-made. Nothing is written when the folder and an
+ * up-to-date database exist (a full disk still serves reads).
  * The connection belongs to the store: do not close it. ERR_STORE when unusable. */
-enum err store_db(sqlite3 **db);
+enum err store_db(struct db **db);
 /* Closes the process-wide connection (accepts none being open). */
 void store_close(void);
-/* Opens a new connection to path with WAL, busy_timeout and foreign keys, creating the
- * file when create is 1, and applies the migrations. The caller closes it. */
-enum err store_open(const char *path, int create, sqlite3 **db);
-/* Opens path as store_open does (WAL, busy timeout, foreign keys) but applies no
- * migration: for the tools that inspect, back up or restore a database. */
-enum err store_connect(const char *path, int create, sqlite3 **db);
-/* Applies every migration newer than the database's, each in its own transaction, and
- * records it in schema_migrations. A database whose schema is newer than the newest
- * compiled-in migration is refused (ERR_STORE, the versions logged). */
-enum err store_migrate(sqlite3 *db);
+/* A new connection to url (NULL: the conf's database_url; "" or "sqlite:PATH" or a
+ * postgresql:// URI), creating an SQLite file when create is 1, applying the
+ * migrations when migrate is 1. The caller closes it with db_close(). */
+enum err store_open_url(const char *url, int create, int migrate, struct db **db);
+/* store_open_url(NULL, create, 1, db): the configured store, migrated. */
+enum err store_open(int create, struct db **db);
+/* 1 when url (NULL: the conf's) names PostgreSQL, 0 for SQLite. */
+int store_is_postgres(const char *url);
+/* Applies every migration of db's backend newer than the database's, each in its own
+ * write transaction, and records it in schema_migrations. A database whose schema is
+ * newer than the newest compiled-in migration is refused (ERR_STORE, the versions
+ * logged). Concurrent starters apply each migration exactly once. */
+enum err store_migrate(struct db *db);
 /* The database's schema version (the highest applied migration; 0 for a database
  * without schema_migrations), or -1 when it cannot be read. */
-int store_version(sqlite3 *db);
-/* Copies every page of from's main database over to's (SQLite's online backup API) as
- * one consistent state, waiting up to busy_timeout_ms for locks. Writers of from go on
- * meanwhile (WAL). Returns ERR_OK or the mapped error. */
-enum err store_copy(sqlite3 *from, sqlite3 *to);
-/* Bytes the database occupies on disk now (the file and its WAL), 0 when absent. */
-long long store_bytes(void);
+int store_version(struct db *db);
+/* The migrations these programs carry for db's backend (*n of them), and the newest. */
+const struct migration *store_migrations(struct db *db, int *n);
+int store_newest(struct db *db);
+/* SQLite only: copies every page of from's main database over to's (the online backup
+ * API) as one consistent state, waiting up to busy_timeout_ms for locks. */
+enum err store_copy(struct db *from, struct db *to);
+/* Bytes the database occupies now (SQLite: the file and its WAL; PostgreSQL: the
+ * database's size), 0 when unknown. */
+long long store_bytes(struct db *db);
 /* Bytes an unprivileged writer may still use on the data folder's file system, or -1
  * when it cannot be told. */
 long long store_free_bytes(void);
-/* BEGIN IMMEDIATE (write) or BEGIN (read). */
-enum err store_begin(sqlite3 *db, int write);
-enum err store_commit(sqlite3 *db);
+/* A write transaction (one writer at a time: SQLite's BEGIN IMMEDIATE; on PostgreSQL a
+ * transaction-wide advisory lock that every write transaction takes), or a read one. */
+enum err store_begin(struct db *db, int write);
+enum err store_commit(struct db *db);
 /* Rolls back if a transaction is open; safe to call on any path. */
-void store_rollback(sqlite3 *db);
-/* Maps an SQLite result code to our error (busy/locked -> ERR_STORE_BUSY; cannot open,
- * read-only, full, I/O -> ERR_STORE; others -> ERR_INTERNAL) and logs the SQLite
- * message with what (never shown to clients). */
-enum err store_err(sqlite3 *db, int rc, const char *what);
+void store_rollback(struct db *db);
 /* Checks that the database answers a query. Returns ERR_OK or the mapped error. */
-enum err store_check(sqlite3 *db);
-/* Path of the database file for the current config into out[n]. */
+enum err store_check(struct db *db);
+/* Path of the SQLite file the conf names into out[n]; ERR_CONFIG when the conf names
+ * PostgreSQL (or the path does not fit). */
 enum err store_path(char *out, size_t n);
 /* Makes sure the data folder exists and is writable: creates it (mode 0700) if
  * missing, then creates and removes a probe file. On failure, a reason with the path

@@ -61,11 +61,11 @@ int uid_key_new(char out[UID_KEY_BYTES])
 }
 
 /* Looks up an API key; ERR_AUTH when unknown or revoked. */
-static enum err ident_key(struct req *r, sqlite3 *db, const char *key, struct ident *out)
+static enum err ident_key(struct req *r, struct db *db, const char *key, struct ident *out)
 {
 	static const char sql[] =
 		"SELECT id, revoked_on IS NOT NULL, quota_month, rate_minute FROM api_keys WHERE key_hash = ?";
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char hash[65];
 	enum err e = ERR_OK;
 	int rc;
@@ -73,33 +73,33 @@ static enum err ident_key(struct req *r, sqlite3 *db, const char *key, struct id
 	if (strlen(key) != UID_KEY_BYTES - 1 || strncmp(key, UID_KEY_PREFIX, 4))
 		return req_fail(r, ERR_AUTH, "the API key is malformed");
 	uid_key_hash(key, hash);
-	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK) {
-		e = store_err(db, rc, "api key lookup");
+	if ((rc = db_prepare(db, sql, &st)) != 0) {
+		e = db_err(db, "api key lookup");
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE || (rc == SQLITE_ROW && sqlite3_column_int(st, 1))) {
-		e = req_fail(r, ERR_AUTH, rc == SQLITE_DONE ? "unknown API key" : "the API key was revoked");
+	db_bind_text(st, 1, hash, -1);
+	rc = db_step(st);
+	if (rc == DB_DONE || (rc == DB_ROW && db_col_int(st, 1))) {
+		e = req_fail(r, ERR_AUTH, rc == DB_DONE ? "unknown API key" : "the API key was revoked");
 		goto out;
 	}
-	if (rc != SQLITE_ROW) {
-		e = store_err(db, rc, "api key lookup");
+	if (rc != DB_ROW) {
+		e = db_err(db, "api key lookup");
 		goto out;
 	}
-	snprintf(out->key_id, sizeof out->key_id, "%s", (const char *)sqlite3_column_text(st, 0));
+	snprintf(out->key_id, sizeof out->key_id, "%s", db_col_text(st, 0));
 	snprintf(out->user_id, sizeof out->user_id, "key:%s", out->key_id);
 	out->is_key = 1;
-	out->quota_month = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
-	out->rate_minute = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+	out->quota_month = db_col_null(st, 2) ? -1 : db_col_int(st, 2);
+	out->rate_minute = db_col_null(st, 3) ? -1 : db_col_int(st, 3);
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return e;
 }
 
 /* ident_get() and ident_find(): issue says whether a caller without a valid cookie gets
  * a fresh id (and its Set-Cookie) or none (user_id ""). */
-static enum err ident(struct req *r, sqlite3 *db, struct ident *out, int issue)
+static enum err ident(struct req *r, struct db *db, struct ident *out, int issue)
 {
 	unsigned char secret[64];
 	char value[UID_COOKIE_BYTES + 1], id[33], signed_id[UID_COOKIE_BYTES];
@@ -135,12 +135,12 @@ static enum err ident(struct req *r, sqlite3 *db, struct ident *out, int issue)
 	                   name, signed_id, conf_int("cookie_max_age"), r->https ? "; Secure" : "");
 }
 
-enum err ident_get(struct req *r, sqlite3 *db, struct ident *out)
+enum err ident_get(struct req *r, struct db *db, struct ident *out)
 {
 	return ident(r, db, out, 1);
 }
 
-enum err ident_find(struct req *r, sqlite3 *db, struct ident *out)
+enum err ident_find(struct req *r, struct db *db, struct ident *out)
 {
 	return ident(r, db, out, 0);
 }

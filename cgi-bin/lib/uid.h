@@ -3,7 +3,7 @@
 #define BACKDROP_UID_H
 
 #include <stddef.h>
-#include <sqlite3.h>
+#include "db.h"
 #include "err.h"
 #include "req.h"
 
@@ -43,12 +43,12 @@ struct ident {
  * but the secret lives in the data folder, so the store is made ready either way).
  * Returns ERR_OK, ERR_AUTH, ERR_STORE / ERR_STORE_BUSY, ERR_INTERNAL or ERR_NOMEM.
  */
-enum err ident_get(struct req *r, sqlite3 *db, struct ident *out);
+enum err ident_get(struct req *r, struct db *db, struct ident *out);
 /* As ident_get(), but a caller without a valid cookie gets no id: user_id is "" and no
  * Set-Cookie is added. For a request that could not have carried the SameSite=Lax
  * cookie (a form posted from another site), where issuing an id would replace the
  * visitor's own. */
-enum err ident_find(struct req *r, sqlite3 *db, struct ident *out);
+enum err ident_find(struct req *r, struct db *db, struct ident *out);
 
 /* Signs id (32 hex digits) with key[klen] into out as "ID.MAC" (hex). Returns 1 or 0. */
 int uid_sign(const char *id, const unsigned char *key, size_t klen, char out[UID_COOKIE_BYTES]);

@@ -3,7 +3,7 @@
 // /v1.0/removebg with X-Api-Key, which needs a CORS preflight; GET /v1.0/account; an
 // error answer) and the Background Change API with axios (its browser build from
 // tests/clients), as front ends built on it do. Prints TAP lines.
-import { T, TOP, BUILD, ok, startServer, stopServer, launchBrowser, finish } from './lib.mjs';
+import { T, TOP, BUILD, ok, startServer, stopServer, launchBrowser, finish, dataEnv } from './lib.mjs';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -30,7 +30,7 @@ const { child, base } = await startServer();
 const shop = await shopServer();
 const shopBase = `http://localhost:${shop.address().port}`;
 const key = execFileSync(path.join(TOP, BUILD, 'backdrop'), ['key', 'add', 'browser'], {
-	cwd: TOP, env: { ...process.env, BACKDROP_DATA_DIR: path.join(T, 'data') },
+	cwd: TOP, env: { ...process.env, ...dataEnv(path.join(T, 'data')) },
 }).toString().trim();
 const browser = await launchBrowser();
 try {

@@ -35,12 +35,20 @@ function freePort() {
 	});
 }
 
+// The settings that put a program's data in the folder dir: BACKDROP_DATA_DIR, and under
+// STORE=postgres the folder's own database (tests/store_lib.sh makes it).
+export function dataEnv(dir) {
+	const url = execFileSync('sh', ['-c', '. tests/store_lib.sh && store_url "$1"', 'sh', dir],
+		{ cwd: TOP }).toString().trim();
+	return url ? { BACKDROP_DATA_DIR: dir, BACKDROP_DATABASE_URL: url } : { BACKDROP_DATA_DIR: dir };
+}
+
 // Starts the service with its data in T/data; resolves to { child, base }.
 export async function startServer(env = {}) {
 	const port = await freePort();
 	const child = spawn('sh', ['cgi-bin/launch.sh'], {
 		cwd: TOP,
-		env: { ...process.env, ...env, BUILD, PORT: String(port), BACKDROP_DATA_DIR: path.join(T, 'data') },
+		env: { ...process.env, ...env, BUILD, PORT: String(port), ...dataEnv(path.join(T, 'data')) },
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let out = '';

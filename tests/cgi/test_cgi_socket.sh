@@ -9,9 +9,9 @@ convert -size 96x64 xc:white -fill '#d02020' -draw "circle 48,32 48,12" "$T/p.pn
 # sock PROGRAM URI FILE: POSTs FILE as the multipart field image_file; prints the
 # status line the server would read, or "reset" when the socket was reset.
 sock() {
-	python3 - "$BIN/$1" "$2" "$3" "$T/data" <<'PY'
+	with_data "$T/data" python3 - "$BIN/$1" "$2" "$3" <<'PY'
 import os, socket, subprocess, sys
-prog, uri, path, data = sys.argv[1:5]
+prog, uri, path = sys.argv[1:4]
 part = open(path, 'rb').read()
 body = (b'--XbX\r\nContent-Disposition: form-data; name="image_file"; filename="p.png"\r\n'
         b'Content-Type: image/png\r\n\r\n' + part + b'\r\n--XbX--\r\n')
@@ -20,8 +20,7 @@ ours.sendall(body)                # the server hands over the body, then waits f
 ours.shutdown(socket.SHUT_WR)
 env = dict(os.environ, REQUEST_METHOD='POST', REQUEST_URI=uri, QUERY_STRING='',
            CONTENT_LENGTH=str(len(body)), CONTENT_TYPE='multipart/form-data; boundary=XbX',
-           HTTP_HOST='localhost', SERVER_PROTOCOL='HTTP/1.1', GATEWAY_INTERFACE='CGI/1.1',
-           BACKDROP_DATA_DIR=data)
+           HTTP_HOST='localhost', SERVER_PROTOCOL='HTTP/1.1', GATEWAY_INTERFACE='CGI/1.1')
 child = subprocess.Popen([prog], stdin=theirs, stdout=theirs, stderr=subprocess.DEVNULL, env=env)
 theirs.close()
 child.wait()

@@ -5,7 +5,7 @@
 # rate 429 with Retry-After, each in its endpoint's error shape.
 . tests/lib.sh
 
-keyadd() { (cd "$TOP" && BACKDROP_DATA_DIR="$T/data" "$BIN/backdrop" key add "$@" 2>/dev/null); }
+keyadd() { bd_in "$T/data" key add "$@" 2>/dev/null; }
 minute_start() { s=$(date +%S); s=${s#0}; [ "$s" -lt 50 ] || sleep $((61 - s)); }
 rl() { echo "$(header X-RateLimit-Limit "$CGI_HEADERS")/$(header X-RateLimit-Remaining "$CGI_HEADERS")"; }
 

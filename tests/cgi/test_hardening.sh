@@ -35,7 +35,7 @@ is "$(json "$CGI_BODY" 'j["detail"]')" "template_url: the URL is not allowed" "t
 cgi change GET '/api/remove?url=http://127.0.0.1:9/x.png' -- $NOALLOW
 is "$CGI_STATUS" 400 "rembg's url to loopback is 400"
 unlike "$(cat "$CGI_BODY")" '127\.0|loopback' "rembg's answer names no address or range"
-KEY=$(cd "$TOP" && BACKDROP_DATA_DIR="$T/data" "$BIN/backdrop" key add hardening 2>/dev/null)
+KEY=$(bd_in "$T/data" key add hardening 2>/dev/null)
 printf 'image_url=http%%3A%%2F%%2F%%5B%%3A%%3A1%%5D%%3A9%%2Fx.png' > "$T/rb.form"
 cgi change POST /v1.0/removebg "$T/rb.form" application/x-www-form-urlencoded -- $J $NOALLOW HTTP_X_API_KEY="$KEY"
 is "$CGI_STATUS" 400 "remove.bg's image_url to ::1 is 400"
@@ -54,7 +54,7 @@ for u in "http://127.0.0.1:9/hook" "https://127.0.0.1:9/hook" "HTTP://127.0.0.1:
 	cgi change POST /api/change "$T/cb.json" application/json -- $J
 	is "$CGI_STATUS:$(json "$CGI_BODY" 'j["status"]')" 202:queued "callback_url '$u' is queued"
 done
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT count(*) FROM jobs")" 4 "only the http(s) callbacks made jobs"
+is "$(db_sql "$T/data" "SELECT count(*) FROM jobs")" 4 "only the http(s) callbacks made jobs"
 
 # --- the user id: the first valid one among every cookie of its name ---
 convert -size 40x30 xc:white -fill red -draw "circle 20 15 20 5" "$T/a.png"

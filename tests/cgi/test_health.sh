@@ -11,7 +11,7 @@ is "$(json "$CGI_BODY" 'j["checks"]["data_dir"]')" ok "data folder check is ok"
 like "$(json "$CGI_BODY" 'j["version"]')" '^[0-9]+\.[0-9]+\.[0-9]+$' "version is reported"
 is "$(header Content-Type "$CGI_HEADERS")" application/json "Content-Type is JSON"
 is "$(header X-Content-Type-Options "$CGI_HEADERS")" nosniff "nosniff is set"
-ok "the database was created with its migrations" sqlite3 "$T/data/backdrop.db" "SELECT 1 FROM schema_migrations WHERE version = 1"
+is "$(db_sql "$T/data" "SELECT 1 FROM schema_migrations WHERE version = 1")" 1 "the database was created with its migrations"
 
 # The model check: the suite runs with cutout_model = none (tests/run.sh).
 is "$(json "$CGI_BODY" 'j["checks"]["model"]')" none "the model check says none with cutout_model none"
@@ -56,9 +56,14 @@ is "$(json "$CGI_BODY" 'j["status"]')" Unhealthy "status is Unhealthy"
 is "$(json "$CGI_BODY" 'j["checks"]["data_dir"]')" not_writable "the failed check is named"
 unlike "$(cat "$CGI_BODY")" "$T" "the path is not shown to the client"
 
-# A corrupt database: the database check fails.
+# A corrupt database (on PostgreSQL, one that is not there): the database check fails.
 mkdir -p "$T/bad"; echo "this is not sqlite" > "$T/bad/backdrop.db"
-BACKDROP_DATA_DIR="$T/bad" cgi health GET /health
+if [ "$STORE" = postgres ]; then
+	BACKDROP_DATA_DIR="$T/bad" cgi health GET /health -- \
+		BACKDROP_DATABASE_URL="postgresql:///no_such_database?host=$STORE_PGHOST&user=$STORE_PGUSER"
+else
+	BACKDROP_DATA_DIR="$T/bad" cgi health GET /health
+fi
 is "$CGI_STATUS" 503 "corrupt database is 503"
 is "$(json "$CGI_BODY" 'j["checks"]["database"]')" store_unavailable "the database check is named"
 

@@ -8,7 +8,7 @@
 
 convert -size 64x48 xc:'#3366cc' -fill yellow -draw "rectangle 20 10 44 38" "$T/b.png"
 mpform "$T/up" name=photo image=@"$T/b.png"
-keyadd() { (cd "$TOP" && BACKDROP_DATA_DIR="$T/data" "$BIN/backdrop" key add "$@" 2>/dev/null); }
+keyadd() { bd_in "$T/data" key add "$@" 2>/dev/null; }
 code() { json "$CGI_BODY" 'j.get("code")'; }
 # The rate counts per calendar minute: start a burst early enough in one.
 minute_start() { s=$(date +%S); s=${s#0}; [ "$s" -lt 50 ] || sleep $((61 - s)); }
@@ -30,7 +30,7 @@ cgi remove DELETE "/remove/$ID" -- HTTP_X_API_KEY="$KQ"
 is "$CGI_STATUS" 200 "the key deletes its record"
 cgi upload POST / "$T/up" "$MPCT" -- HTTP_X_API_KEY="$KQ"
 is "$CGI_STATUS/$(code)" 402/quota_exceeded "deleting the record does not give the quota back"
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT count(*) FROM records WHERE user_id LIKE 'key:%'")" 0 "nothing was stored past the quota"
+is "$(db_sql "$T/data" "SELECT count(*) FROM records WHERE user_id LIKE 'key:%'")" 0 "nothing was stored past the quota"
 
 # A failed upload (not an image) gives its reserved image back.
 KF=$(keyadd failing --quota 1 --rate 100)
@@ -60,7 +60,7 @@ cgi remove DELETE "/remove/$RID" -- HTTP_X_API_KEY="$KR"
 is "$CGI_STATUS/$(code)" 429/rate_limited "a delete over the rate is 429"
 cgi index GET / -- HTTP_X_API_KEY="$KR"
 is "$CGI_STATUS/$(code)" 429/rate_limited "a listing over the rate is 429"
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT quarters FROM key_usage u JOIN api_keys k ON k.id = u.key_id WHERE k.name = 'rate2'")" 4 "only the served upload was charged (one credit, 4 quarters)"
+is "$(db_sql "$T/data" "SELECT quarters FROM key_usage u JOIN api_keys k ON k.id = u.key_id WHERE k.name = 'rate2'")" 4 "only the served upload was charged (one credit, 4 quarters)"
 
 # --- a cookie caller is not counted ---
 cgi upload POST / "$T/up" "$MPCT" -- HTTP_ACCEPT=application/json BACKDROP_KEY_RATE_MINUTE=1 BACKDROP_KEY_QUOTA_MONTH=1

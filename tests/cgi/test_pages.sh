@@ -8,7 +8,6 @@
 
 J="HTTP_ACCEPT=application/json"
 O="HTTP_ORIGIN=http://localhost"
-DB="$T/data/backdrop.db"
 # A 640x480 photo-like picture: a red disc on a white studio backdrop, with noise so
 # that its encoded size is that of a photo.
 convert -size 640x480 xc:white -fill '#d02020' -draw "circle 320 240 320 90" \
@@ -18,8 +17,8 @@ printf 'hello, not an image\n' > "$T/text.txt"
 px() { convert "$1" -alpha on -format '%[fx:int(255*p{'"$2,$3"'}.r)],%[fx:int(255*p{'"$2,$3"'}.g)],%[fx:int(255*p{'"$2,$3"'}.b)],%[fx:int(255*p{'"$2,$3"'}.a)]' info: 2>/dev/null; }
 # img KIND: fetches /image/$ID/KIND as user $C into $T/KIND.img.
 img() { cgi image GET "/image/$ID/$1" -- HTTP_COOKIE="$C"; cp "$CGI_BODY" "$T/$1.img"; }
-etag_of() { sqlite3 "$DB" "SELECT etag FROM images WHERE record_id = '$ID' AND kind = '$1'"; }
-count() { u=${C#backdrop_uid=}; sqlite3 "$DB" "SELECT count(*) FROM records WHERE user_id = '${u%%.*}'"; }
+etag_of() { db_sql "$T/data" "SELECT etag FROM images WHERE record_id = '$ID' AND kind = '$1'"; }
+count() { u=${C#backdrop_uid=}; db_sql "$T/data" "SELECT count(*) FROM records WHERE user_id = '${u%%.*}'"; }
 # near "R,G,B,A" "R,G,B,A": passes when every channel is within 6 (JPEG rounding).
 near() { awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x, ","); split(b, y, ","); if (n != 4) exit 1
 	for (i = 1; i <= 4; i++) { d = x[i] - y[i]; if (d > 6 || d < -6) exit 1 } }'; }
@@ -53,10 +52,10 @@ is "$(px "$T/cutout.img" 5 5 | cut -d, -f4)" 0 "the cutout's backdrop is transpa
 is "$(px "$T/cutout.img" 320 240 | cut -d, -f4)" 255 "its subject is opaque"
 
 # --- older records get their original_thumb when it is first asked for ---
-sqlite3 "$DB" "DELETE FROM images WHERE record_id = '$ID' AND kind = 'original_thumb'"
+db_sql "$T/data" "DELETE FROM images WHERE record_id = '$ID' AND kind = 'original_thumb'"
 img original_thumb
 is "$CGI_STATUS:$(identify -format '%wx%h' "$T/original_thumb.img")" 200:256x192 "a missing original_thumb is made on request"
-is "$(sqlite3 "$DB" "SELECT count(*) FROM images WHERE record_id = '$ID' AND kind = 'original_thumb'")" 1 "and stored"
+is "$(db_sql "$T/data" "SELECT count(*) FROM images WHERE record_id = '$ID' AND kind = 'original_thumb'")" 1 "and stored"
 
 # --- the listing: options, urls, count, limits ---
 mpform "$T/up" name=strokes image=@"$T/photo.png" hint_strokes='[{"points":[[20,20],[40,20]],"width":8,"label":"bg"}]'
@@ -110,14 +109,14 @@ is "$(json "$CGI_BODY" "[r for r in j['records'] if r['id'] == '$ID'][0]['option
 	'[{"points":[[260,240],[380,240]],"width":60,"label":"bg"}]' "the strokes are stored with the record"
 
 # --- a failed re-render keeps the previous version ---
-proc1=$(etag_of processed); opts1=$(sqlite3 "$DB" "SELECT options FROM records WHERE id = '$ID'")
+proc1=$(etag_of processed); opts1=$(db_sql "$T/data" "SELECT options FROM records WHERE id = '$ID'")
 post bg_color=notacolor
 is "$CGI_STATUS/$(json "$CGI_BODY" 'j["code"]')" 400/invalid_field "a bad option is 400"
 like "$(json "$CGI_BODY" 'j["detail"]')" '^bg_color' "naming the field"
 ENVS=BACKDROP_FETCH_ALLOW=127.0.0.1/32 post bg_image_url="http://127.0.0.1:$(free_port)/bg.png"
 is "$CGI_STATUS/$(json "$CGI_BODY" 'j["code"]')" 400/fetch_failed "an unreachable background URL is 400 fetch_failed"
 post mode=sideways
-is "$(etag_of processed):$(sqlite3 "$DB" "SELECT options FROM records WHERE id = '$ID'")" "$proc1:$opts1" "after failures the previous result and options stand"
+is "$(etag_of processed):$(db_sql "$T/data" "SELECT options FROM records WHERE id = '$ID'")" "$proc1:$opts1" "after failures the previous result and options stand"
 mpform "$T/f" bg_color=red
 cgi update POST "/update/$ID" "$T/f" "$MPCT" -- $J HTTP_ORIGIN=https://elsewhere.example HTTP_COOKIE="$C"
 is "$CGI_STATUS" 403 "a re-render from another origin is 403"
@@ -142,7 +141,7 @@ is "$CGI_STATUS" 201 "save_as_new is 201"
 NEW=$(json "$CGI_BODY" 'j["id"]')
 unlike "$NEW" "^$ID\$" "with a new id"
 is "$(count)" 3 "one record is added"
-is "$(sqlite3 "$DB" "SELECT count(*) FROM images WHERE record_id = '$NEW' AND kind IN ('original', 'cutout')")" 2 "it has its own original and cutout"
+is "$(db_sql "$T/data" "SELECT count(*) FROM images WHERE record_id = '$NEW' AND kind IN ('original', 'cutout')")" 2 "it has its own original and cutout"
 cgi image GET "/image/$NEW/original_thumb" -- HTTP_COOKIE="$C"
 is "$CGI_STATUS:$(header Content-Type "$CGI_HEADERS")" 200:image/jpeg "and its original's thumbnail"
 ENVS=USER_LIMIT=3 post bg_color=black save_as_new=1
@@ -222,8 +221,9 @@ cgi upload POST / "$T/e" "$MPCT" -- $J
 is "$CGI_STATUS/$(json "$CGI_BODY" 'j["code"]')" 400/invalid_field "a background file and URL together are 400"
 
 # --- the migration keeps the records of an older store ---
+if sqlite_only "the migration of an older SQLite schema (005_image_kinds)"; then
 mkdir -p "$T/old"
-for f in sql/00[1-4]_*.sql; do sqlite3 "$T/old/backdrop.db" < "$f"; done
+for f in sql/sqlite/00[1-4]_*.sql; do sqlite3 "$T/old/backdrop.db" < "$f"; done
 sqlite3 "$T/old/backdrop.db" "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (datetime('now')));
 	INSERT INTO schema_migrations (version, name) VALUES (1, '001_init'), (2, '002_keys'), (3, '003_jobs'), (4, '004_retention');
 	INSERT INTO records (id, user_id, image_name, created_on, width, height) VALUES ('$ID', 'u', 'old', '2026-01-01 00:00:00', 640, 480);
@@ -233,3 +233,4 @@ is "$(sqlite3 "$T/old/backdrop.db" "SELECT count(*) FROM images WHERE kind = 'or
 ok "the new kinds are allowed" sqlite3 "$T/old/backdrop.db" "INSERT INTO images VALUES ('$ID', 'cutout', 'image/png', 1, 1, 1, 'e', x'00')"
 nok "other kinds are still refused" sqlite3 "$T/old/backdrop.db" "INSERT INTO images VALUES ('$ID', 'bogus', 'image/png', 1, 1, 1, 'e', x'00')"
 ok "deleting a record still deletes its images" sqlite3 "$T/old/backdrop.db" "PRAGMA foreign_keys = ON; DELETE FROM records; SELECT CASE WHEN (SELECT count(*) FROM images) = 0 THEN 1 ELSE abs(-9223372036854775808) END"
+fi

@@ -34,8 +34,8 @@ cgi upload POST / "$T/up" "$MPCT" -- $J HTTP_ORIGIN=https://elsewhere.example HT
 is "$CGI_STATUS" 201 "an upload from another origin is allowed"
 ID2=$(json "$CGI_BODY" 'j["id"]')
 is "$(header Set-Cookie "$CGI_HEADERS")" "" "a valid cookie is kept (no new Set-Cookie)"
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT group_concat(kind) FROM (SELECT kind FROM images WHERE record_id = '$ID' ORDER BY kind)")" cutout,original,original_thumb,processed,thumb "original, processed, thumb, original_thumb and cutout are stored"
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT type FROM images WHERE record_id = '$ID' AND kind = 'original'")" image/png "original type comes from our detection, not the part's"
+is "$(db_sql "$T/data" "SELECT kind FROM images WHERE record_id = '$ID' ORDER BY kind" | paste -sd ,)" cutout,original,original_thumb,processed,thumb "original, processed, thumb, original_thumb and cutout are stored"
+is "$(db_sql "$T/data" "SELECT type FROM images WHERE record_id = '$ID' AND kind = 'original'")" image/png "original type comes from our detection, not the part's"
 
 # --- browser form: 303 with the flash ---
 mpform "$T/up2" name=second image=@"$T/b.jpg" mode=change bg_color=white filter=grayscale
@@ -142,7 +142,7 @@ printf '{"record_id": "%s", "record_name": "Renamed  "}' "$ID" > "$T/put"
 cgi update PUT "/update/$ID" "$T/put" application/json -- HTTP_COOKIE="$C1" $O
 is "$CGI_STATUS" 200 "PUT /update/ID with record_id and record_name is 200"
 is "$(json "$CGI_BODY" 'j')" '{"message": "success"}' "answer is {\"message\": \"success\"}"
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT image_name FROM records WHERE id = '$ID'")" Renamed "the name is trimmed and stored"
+is "$(db_sql "$T/data" "SELECT image_name FROM records WHERE id = '$ID'")" Renamed "the name is trimmed and stored"
 printf '{"record_name": "Only name"}' > "$T/put"
 cgi update PUT "/update/$ID" "$T/put" application/json -- HTTP_COOKIE="$C1" HTTP_REFERER="http://localhost/"
 is "$CGI_STATUS" 200 "record_name alone is accepted (Referer same origin)"
@@ -182,7 +182,7 @@ printf 'name=Form+name' > "$T/form"
 cgi update POST "/update/$ID" "$T/form" application/x-www-form-urlencoded -- HTTP_COOKIE="$C1" $O
 is "$CGI_STATUS" 303 "POST /update/ID form is 303"
 is "$(header Location "$CGI_HEADERS")" "/?flash=renamed" "back to / with a flash"
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT image_name FROM records WHERE id = '$ID'")" "Form name" "the form renamed it"
+is "$(db_sql "$T/data" "SELECT image_name FROM records WHERE id = '$ID'")" "Form name" "the form renamed it"
 cgi update POST "/update/$ID" "$T/form" application/x-www-form-urlencoded -- HTTP_COOKIE="$C1" HTTP_ORIGIN=http://evil.example
 is "$CGI_STATUS" 403 "a cross-origin rename form is 403"
 
@@ -192,7 +192,7 @@ is "$CGI_STATUS" 403 "delete without Origin is 403"
 cgi remove DELETE "/remove/$ID" -- HTTP_COOKIE="$C1" $O
 is "$CGI_STATUS" 200 "DELETE /remove/ID is 200"
 is "$(json "$CGI_BODY" 'j')" '{"message": "success"}' "answer is {\"message\": \"success\"}"
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT count(*) FROM images WHERE record_id = '$ID'")" 0 "its images are gone"
+is "$(db_sql "$T/data" "SELECT count(*) FROM images WHERE record_id = '$ID'")" 0 "its images are gone"
 cgi remove DELETE "/remove/$ID" -- HTTP_COOKIE="$C1" $O
 is "$CGI_STATUS" 404 "deleting again is 404"
 cgi image GET "/image/$ID/original" -- HTTP_COOKIE="$C1"
@@ -229,8 +229,8 @@ cgi upload POST / "$T/e" "$MPCT" -- $J HTTP_COOKIE="$C2" BACKDROP_MAX_PIXELS=500
 is "$CGI_STATUS/$(json "$CGI_BODY" 'j["code"]')" 413/resolution_too_high "too many pixels is 413"
 cgi upload POST / "$T/e" "$MPCT" -- HTTP_COOKIE="$C2" BACKDROP_MAX_PIXELS=5000
 is "$(header Location "$CGI_HEADERS")" "/?flash=too_many_pixels" "a browser gets the too_many_pixels flash"
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT count(*) FROM records WHERE user_id = '${C2#backdrop_uid=}'" | head -c 1)" 0 "failed uploads stored no record"
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT count(*) FROM images WHERE record_id NOT IN (SELECT id FROM records)")" 0 "and no orphan image rows"
+is "$(db_sql "$T/data" "SELECT count(*) FROM records WHERE user_id = '${C2#backdrop_uid=}'" | head -c 1)" 0 "failed uploads stored no record"
+is "$(db_sql "$T/data" "SELECT count(*) FROM images WHERE record_id NOT IN (SELECT id FROM records)")" 0 "and no orphan image rows"
 
 # --- USER_LIMIT ---
 for i in 1 2; do
@@ -248,34 +248,25 @@ BACKDROP_DATA_DIR="$T/notdir" cgi upload POST / "$T/e" "$MPCT" -- $J
 is "$CGI_STATUS/$(json "$CGI_BODY" 'j["code"]')" 503/store_unavailable "an unusable data folder is 503"
 BACKDROP_DATA_DIR="$T/notdir" cgi index GET / -- $J
 is "$CGI_STATUS" 503 "listing with an unusable store is 503"
-python3 - "$T/data/backdrop.db" "$T/locked" <<'PY' &
-import sqlite3, sys, time, os
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN EXCLUSIVE")
-open(sys.argv[2], 'w').close()
-while os.path.exists(sys.argv[2]): time.sleep(0.05)
-c.execute("ROLLBACK")
-PY
-lockpid=$!
-while [ ! -f "$T/locked" ]; do sleep 0.05; done
+db_lock "$T/data"
 cgi upload POST / "$T/e" "$MPCT" -- $J HTTP_COOKIE="$C1" BACKDROP_BUSY_TIMEOUT_MS=200
 is "$CGI_STATUS/$(json "$CGI_BODY" 'j["code"]')" 503/store_busy "a locked store is 503 store_busy"
 printf '{"record_name": "x"}' > "$T/put"
 cgi update PUT "/update/$ID2" "$T/put" application/json -- HTTP_COOKIE="$C1" $O BACKDROP_BUSY_TIMEOUT_MS=200
 is "$CGI_STATUS" 503 "rename with a locked store is 503"
-rm -f "$T/locked"; wait $lockpid
+db_unlock
 
 # --- API keys ---
-KEY=$(cd "$TOP" && BACKDROP_DATA_DIR="$T/data" "$BIN/backdrop" key add script --quota 5 --rate 7 2>/dev/null)
+KEY=$(bd_in "$T/data" key add script --quota 5 --rate 7 2>/dev/null)
 like "$KEY" '^bdk_[0-9a-f]{64}$' "backdrop key add prints a key"
-nok "the key itself is not stored" sh -c "sqlite3 '$T/data/backdrop.db' 'SELECT * FROM api_keys' | grep -q '${KEY#bdk_}'"
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT quota_month || '/' || rate_minute FROM api_keys WHERE name = 'script'")" 5/7 "--quota and --rate are stored"
+unlike "$(db_sql "$T/data" "SELECT * FROM api_keys")" "${KEY#bdk_}" "the key itself is not stored"
+is "$(db_sql "$T/data" "SELECT quota_month || '/' || rate_minute FROM api_keys WHERE name = 'script'")" 5/7 "--quota and --rate are stored"
 cgi upload POST / "$T/e" "$MPCT" -- HTTP_X_API_KEY="$KEY"
 is "$CGI_STATUS" 201 "an upload with X-Api-Key is 201 JSON"
 KID=$(json "$CGI_BODY" 'j["id"]')
 is "$(header Set-Cookie "$CGI_HEADERS")" "" "a key sets no cookie"
-KEYID=$(sqlite3 "$T/data/backdrop.db" "SELECT id FROM api_keys WHERE name = 'script'")
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT user_id FROM records WHERE id = '$KID'")" "key:$KEYID" "the record belongs to key:ID"
+KEYID=$(db_sql "$T/data" "SELECT id FROM api_keys WHERE name = 'script'")
+is "$(db_sql "$T/data" "SELECT user_id FROM records WHERE id = '$KID'")" "key:$KEYID" "the record belongs to key:ID"
 printf '{"record_name": "by key"}' > "$T/put"
 cgi update PUT "/update/$KID" "$T/put" application/json -- HTTP_X_API_KEY="$KEY"
 is "$CGI_STATUS" 200 "a key renames without Origin"
@@ -283,12 +274,12 @@ cgi index GET / -- HTTP_X_API_KEY="$KEY"
 is "$(json "$CGI_BODY" 'j["records"][0]["image_name"]')" "by key" "a key lists its records as JSON"
 cgi index GET / -- HTTP_X_API_KEY="bdk_$(printf '%064d' 0)" HTTP_COOKIE="$C1"
 is "$CGI_STATUS/$(json "$CGI_BODY" 'j["code"]')" 403/auth_failed "an unknown key is 403, never the cookie"
-list=$(cd "$TOP" && BACKDROP_DATA_DIR="$T/data" "$BIN/backdrop" key list)
+list=$(bd_in "$T/data" key list)
 like "$list" "$KEYID .*script" "backdrop key list shows the key"
-ok "backdrop key revoke" sh -c "cd '$TOP' && BACKDROP_DATA_DIR='$T/data' '$BIN/backdrop' key revoke $KEYID"
+ok "backdrop key revoke" bd_in "$T/data" key revoke "$KEYID"
 cgi index GET / -- HTTP_X_API_KEY="$KEY"
 is "$CGI_STATUS/$(json "$CGI_BODY" 'j["code"]')" 403/auth_failed "a revoked key is 403"
-nok "revoking twice fails" sh -c "cd '$TOP' && BACKDROP_DATA_DIR='$T/data' '$BIN/backdrop' key revoke $KEYID"
+nok "revoking twice fails" bd_in "$T/data" key revoke "$KEYID"
 
 # --- Secure over HTTPS ---
 cgi index GET / -- HTTPS=on
@@ -316,8 +307,8 @@ is "$CGI_STATUS:$(json "$CGI_BODY" 'j.get("width")')" 201:80 "an animated GIF up
 # A 32-bit BMP with bit-field masks (alpha): libgd cannot read it; refused as
 # unsupported before decoding, nothing stored.
 convert -size 40x30 xc:'#2050a0' -alpha on BMP:"$T/fmt/alpha.bmp"
-n0=$(sqlite3 "$T/data/backdrop.db" "SELECT count(*) FROM records")
+n0=$(db_sql "$T/data" "SELECT count(*) FROM records")
 mpform "$T/fmt/up" name=bmp32 image=@"$T/fmt/alpha.bmp"
 cgi upload POST / "$T/fmt/up" "$MPCT" -- $J USER_LIMIT=100 HTTP_COOKIE="$C5"
 is "$CGI_STATUS:$(json "$CGI_BODY" 'j.get("code")')" 415:unsupported_image "a bit-field BMP is 415 unsupported_image"
-is "$(sqlite3 "$T/data/backdrop.db" "SELECT count(*) FROM records")" "$n0" "and no record is stored"
+is "$(db_sql "$T/data" "SELECT count(*) FROM records")" "$n0" "and no record is stored"

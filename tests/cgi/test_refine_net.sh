@@ -10,7 +10,6 @@ J="HTTP_ACCEPT=application/json"
 O="HTTP_ORIGIN=http://localhost"
 NET="BACKDROP_CUTOUT_MODEL=isnet-medium"
 NONET="BACKDROP_MODEL_DIR=$T/no-model"   # the model named, but nowhere to load it from
-DB="$T/data/backdrop.db"
 mkdir -p "$T/no-model"
 portrait "$T"
 alpha_of() { convert "$1" -alpha extract "$2"; }
@@ -20,7 +19,7 @@ cgi upload POST / "$T/up" "$MPCT" -- $J $NET
 is "$CGI_STATUS:$(header X-Cutout-Engine "$CGI_HEADERS")" 201:isnet-medium "the network cuts the upload"
 C=$(cookie_of "$CGI_HEADERS")
 ID=$(json "$CGI_BODY" 'j["id"]')
-is "$(sqlite3 "$DB" "SELECT type || ' ' || (bytes < 100000) FROM images WHERE record_id = '$ID' AND kind = 'opinion'")" "image/png 1" \
+is "$(db_sql "$T/data" "SELECT type || ' ' || CAST(bytes < 100000 AS INTEGER) FROM images WHERE record_id = '$ID' AND kind = 'opinion'")" "image/png 1" \
 	"its opinion is kept with the record, small"
 cgi image GET "/image/$ID/opinion" -- HTTP_COOKIE="$C"
 is "$CGI_STATUS" 404 "and is not served"
@@ -46,7 +45,7 @@ is "$(convert "$CGI_BODY" -format '%[fx:int(255*p{160,200}.a)]' info:)" 255 "and
 
 # Without the kept opinion the same request is the classical engine's: the opinion is
 # what made the difference.
-sqlite3 "$DB" "DELETE FROM images WHERE record_id = '$ID' AND kind = 'opinion'"
+db_sql "$T/data" "DELETE FROM images WHERE record_id = '$ID' AND kind = 'opinion'"
 mpform "$T/f" hint_strokes='[{"points":[[130,72],[190,72]],"width":31,"label":"bg"}]'
 cgi update POST "/update/$ID" "$T/f" "$MPCT" -- $J $O HTTP_COOKIE="$C" $NET $NONET
 is "$CGI_STATUS:$(header X-Cutout-Engine "$CGI_HEADERS")" 200:classical "without it, the classical engine cuts"

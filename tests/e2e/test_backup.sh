@@ -3,11 +3,12 @@
 # backups are taken; every copy passes PRAGMA integrity_check, holds only whole records,
 # and restores into a new data folder that serves them.
 . tests/lib.sh
+sqlite_only "backdrop backup and restore copy the SQLite file (pg_dump and pg_restore do it for PostgreSQL)" || exit 0
 
 convert -size 160x120 xc:white -fill '#c03020' -draw "circle 80,60 80,20" "$T/p.png"
 server_start BACKDROP_USER_LIMIT=100
 ok "the service starts" test -n "$SERVER_PID"
-bd() { (cd "$TOP" && env BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" "$@"); }
+bd() { bd_in "$DATA" "$@"; }
 q() { sqlite3 "$1" "$2"; }
 
 # client N: 12 uploads with its own cookie jar; one status code a line into $T/codes.N.
@@ -58,7 +59,7 @@ mid=$(q "$T/b$m.db" "SELECT count(*) FROM records")
 ok "a backup taken during the uploads holds some of them ($mid)" test "$mid" -gt 0 -a "$mid" -lt 48
 
 # Restore it into a new data folder and serve from it.
-BACKDROP_DATA_DIR="$T/restored" "$BIN/backdrop" restore "$T/b$m.db" > /dev/null 2>&1
+bd_in "$T/restored" restore "$T/b$m.db" > /dev/null 2>&1
 is "$?" 0 "it restores into a new data folder"
 is "$(q "$T/restored/backdrop.db" "SELECT count(*) FROM records")" "$mid" "with the records it held"
 is "$(q "$T/restored/backdrop.db" "PRAGMA integrity_check")" ok "and passes PRAGMA integrity_check"

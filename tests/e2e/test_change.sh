@@ -108,7 +108,7 @@ post /api/filter "$T/j"
 is "$(status "$T/h")" 400 "an unknown filter color is 400"
 
 # ---- remove.bg ----
-KEY=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add rb 2>/dev/null)
+KEY=$(bd_in "$DATA" key add rb 2>/dev/null)
 like "$KEY" '^bdk_[0-9a-f]{64}$' "a key is made with backdrop key add"
 rb() { curl -s -D "$T/h" -o "$T/b" "$@" "$BASE/v1.0/removebg"; }
 rbcode() { json "$T/b" 'j["errors"][0]["code"]'; }
@@ -338,8 +338,8 @@ ok "the service runs a worker" test -n "$wpid"
 kill -KILL "$wpid" 2>/dev/null
 k=0; s=""
 while [ $k -lt 100 ] && [ "$s" != delivered ]; do
-	(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" BACKDROP_FETCH_ALLOW=127.0.0.1/32 BACKDROP_JOB_LEASE=3 \
-		"$BIN/backdrop" worker --once >/dev/null 2>>"$T/worker.err")
+	BACKDROP_FETCH_ALLOW=127.0.0.1/32 BACKDROP_JOB_LEASE=3 \
+		bd_in "$DATA" worker --once >/dev/null 2>>"$T/worker.err"
 	s=$(curl -s "$BASE/api/jobs/$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
 	k=$((k + 1)); [ "$s" = delivered ] || sleep 0.5
 done
@@ -349,7 +349,7 @@ server_stop
 
 # ---- quotas and rates; CORS with a list ----
 server_start BACKDROP_FETCH_ALLOW=127.0.0.1/32 BACKDROP_CORS_ORIGINS="https://app.example, *"
-QK=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add q --quota 2 --rate 4 2>/dev/null)
+QK=$(bd_in "$DATA" key add q --quota 2 --rate 4 2>/dev/null)
 # Stay inside one minute: the rate counts per calendar minute. Full-size images (a
 # whole credit each).
 while [ "$(date +%S | sed 's/^0//')" -gt 45 ]; do sleep 1; done
@@ -366,7 +366,7 @@ rb -H "X-Api-Key: $QK" -F size=full -F image_file=@"$H/o.png"
 is "$(status "$T/h"):$(rbcode)" 429:rate_limit_exceeded "the fifth request this minute (the account look-up counts) is 429"
 like "$(header Retry-After "$T/h")" '^[1-9][0-9]*$' "429 carries Retry-After"
 is "$(header X-RateLimit-Limit "$T/h")" 4 "429 carries X-RateLimit-Limit"
-QK2=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add q2 --quota 1 2>/dev/null)
+QK2=$(bd_in "$DATA" key add q2 --quota 1 2>/dev/null)
 curl -s -D "$T/h" -o "$T/b" -H "X-Api-Key: $QK2" -F image_file=@"$H/x.txt" "$BASE/v1.0/removebg"
 is "$(status "$T/h")" 400 "a failed request with a quota of 1"
 rb -H "X-Api-Key: $QK2" -F image_file=@"$H/o.png"
@@ -397,7 +397,7 @@ printf '{"origin_img": "%s/files/o.png", "template_url": "http://localhost:%s/fi
 post /api/change "$T/j"
 is "$(json "$T/b" 'j["code"]')" url_blocked "template_url is checked too"
 is "$(json "$T/b" 'j["detail"]')" "origin_img: the URL is not allowed" "the first refused field is named"
-KEY=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add s 2>/dev/null)
+KEY=$(bd_in "$DATA" key add s 2>/dev/null)
 rb -H "X-Api-Key: $KEY" -F image_url="http://localhost:$HP/files/o.png"
 is "$(status "$T/h"):$(rbcode)" 400:invalid_image_url "remove.bg's image_url to localhost is invalid_image_url"
 curl -s -D "$T/h" -o "$T/b" "$BASE/api/remove?url=http://127.1:$HP/files/o.png"

@@ -7,12 +7,11 @@
 
 server_start USER_LIMIT=3
 ok "the service starts" test -n "$SERVER_PID"
-DB="$DATA/backdrop.db"
 code() { sed -n '1s/^HTTP[^ ]* \([0-9]*\).*/\1/p' "$1"; }
 uid() { awk '$6 == "backdrop_uid" { print $7 }' "$1"; }
 names() { curl -s -b "$1" -H 'Accept: application/json' "$BASE/" | python3 -c \
 	'import json,sys; print(" ".join(sorted(r["image_name"] for r in json.load(sys.stdin)["records"])))'; }
-claims() { sqlite3 "$DB" "SELECT count(*) FROM records WHERE user_id LIKE 'claim:%'"; }
+claims() { db_sql "$DATA" "SELECT count(*) FROM records WHERE user_id LIKE 'claim:%'"; }
 # cross NAME: a form posted from another site, without any cookie; headers in $T/h.
 cross() {
 	curl -s -D "$T/h" -o /dev/null -H 'Origin: https://elsewhere.example' \
@@ -80,21 +79,21 @@ curl -s -b "$T/jar" -D "$T/h" -o /dev/null "$BASE$LOC"
 is "$(header Location "$T/h")" "/?flash=limit" "a claim over USER_LIMIT answers the limit flash"
 is "$(names "$T/jar")" "new old third" "and stores nothing for the victim"
 is "$(claims)" 0 "the refused record is gone"
-is "$(sqlite3 "$DB" "SELECT count(*) FROM images WHERE record_id NOT IN (SELECT id FROM records)")" 0 \
+is "$(db_sql "$DATA" "SELECT count(*) FROM images WHERE record_id NOT IN (SELECT id FROM records)")" 0 \
 	"with its images"
 
 # --- an unclaimed record expires ---
 cross stale
 STALE=$(header Location "$T/h")
-sqlite3 "$DB" "UPDATE records SET created_on = '2000-01-01 00:00:00' WHERE user_id LIKE 'claim:%'"
+db_sql "$DATA" "UPDATE records SET created_on = '2000-01-01 00:00:00' WHERE user_id LIKE 'claim:%'"
 curl -s -b "$T/jar2" -D "$T/h" -o /dev/null "$BASE$STALE"
 is "$(header Location "$T/h")" "/?flash=error" "an expired claim is refused"
 is "$(names "$T/jar2")" "other" "and attaches nothing"
 cross stale2
-sqlite3 "$DB" "UPDATE records SET created_on = '2000-01-01 00:00:00' WHERE user_id LIKE 'claim:%'"
+db_sql "$DATA" "UPDATE records SET created_on = '2000-01-01 00:00:00' WHERE user_id LIKE 'claim:%'"
 cross fresh
 is "$(claims)" 1 "an upload purges expired claims (only the fresh one waits)"
-is "$(sqlite3 "$DB" "SELECT count(*) FROM images WHERE record_id NOT IN (SELECT id FROM records)")" 0 \
+is "$(db_sql "$DATA" "SELECT count(*) FROM images WHERE record_id NOT IN (SELECT id FROM records)")" 0 \
 	"with their images"
 
 # --- a cookie-less API client still gets its own identity ---

@@ -25,7 +25,7 @@ r() { json "$(grep "^{\"name\": *\"$1\"" "$T/calls" | head -n 1)" "$2"; }
 ok "the published clients are installed (make deps)" test -f "$CL/node_modules/remove.bg/package.json" -a \
 	-f "$CL/node_modules/removebg-wrapper/package.json" -a -f "$CL/node_modules/axios/package.json"
 server_start BACKDROP_FETCH_ALLOW=127.0.0.1/32
-KEY=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add clients 2>/dev/null)
+KEY=$(bd_in "$DATA" key add clients 2>/dev/null)
 (cd "$CL" && node drive.js "$BASE" "$KEY" "$H/o.png" "$T/out" "$HB/files") > "$T/calls" 2>>"$T/drive.err"
 ok "the driver ran every call" test "$(wc -l < "$T/calls")" -eq 21
 

@@ -31,7 +31,7 @@ ok "the stored cutout is the figure (IoU $q > 0.95)" above "$q" 0.95
 
 # Two cutouts at once (on two change workers when there are two cores): remove.bg's
 # and rembg's endpoints.
-KEY=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add net 2>/dev/null)
+KEY=$(bd_in "$DATA" key add net 2>/dev/null)
 curl -s -D "$T/h1" -o "$T/rb.png" -H "X-Api-Key: $KEY" -F image_file=@"$T/photo.png" \
 	-F size=auto "$BASE/v1.0/removebg" &
 p1=$!
@@ -80,7 +80,7 @@ curl -s -D "$T/h" -o "$T/b" -H 'Accept: application/json' -H 'Content-Type: appl
 	--data-binary @"$T/req.json" "$BASE/api/change"
 is "$(status "$T/h"):$(header X-Cutout-Engine "$T/h")" 200:classical "/api/change names the engine"
 is "$(json "$T/b" 'j["data"]["engine"]')" classical "and has it in its JSON data"
-KEY=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add plain 2>/dev/null)
+KEY=$(bd_in "$DATA" key add plain 2>/dev/null)
 curl -s -D "$T/h" -o "$T/b" -H "X-Api-Key: $KEY" -H 'Accept: application/json' \
 	-F image_file=@"$T/photo.png" "$BASE/v1.0/removebg"
 is "$(status "$T/h"):$(header X-Cutout-Engine "$T/h")" 200:classical "/v1.0/removebg JSON names the engine in a header"

@@ -26,7 +26,7 @@ rb() { curl -s -D "$T/h" -o "$T/b" "$@" "$BASE/v1.0/removebg"; }
 rbcode() { json "$T/b" 'j["errors"][0]["code"]'; }
 rbtitle() { json "$T/b" 'j["errors"][0]["title"]'; }
 post() { p=$1; f=$2; shift 2; curl -s -D "$T/h" -o "$T/b" -H 'Content-Type: application/json' --data-binary @"$f" "$@" "$BASE$p"; }
-key() { (cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add "$@" 2>/dev/null); }
+key() { bd_in "$DATA" key add "$@" 2>/dev/null; }
 
 server_start BACKDROP_FETCH_ALLOW=127.0.0.1/32 BACKDROP_MAX_UPLOAD_BYTES=400000
 KEY=$(key dropin)

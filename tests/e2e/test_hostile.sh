@@ -12,14 +12,13 @@
 . tests/lib.sh
 
 server_start USER_LIMIT=2 BACKDROP_MAX_UPLOAD_BYTES=3000000 BACKDROP_MAX_PIXELS=4000000 || exit 1
-DB="$DATA/backdrop.db"
 HOSTPORT=${BASE#http://}
 IN="$T/in"
 mkdir -p "$IN"
 
 # snap FILE: the tables a hostile request must leave alone, as SQL text.
 snap() {
-	sqlite3 "$DB" ".dump records images api_keys jobs key_usage" > "$1" 2>&1
+	db_dump "$DATA" records images api_keys jobs key_usage > "$1" 2>&1
 }
 # answer: "STATUS CODE" of the last request: the code of our JSON error shape, of
 # remove.bg's ({"errors": [{"code"}]}), the flash of a 303, or "-".
@@ -181,13 +180,13 @@ curl -s -c "$T/victim" -b "$T/victim" -o "$T/b" -H "$J" -F name=first -F image=@
 VID=$(json "$T/b" 'j["id"]')
 curl -s -c "$T/victim" -b "$T/victim" -o /dev/null -H "$J" -F name=second -F image=@"$IN/ok.png" "$BASE/"
 curl -s -c "$T/attacker" -b "$T/attacker" -o "$T/b" -H "$J" -F name=mine -F image=@"$IN/ok.png" "$BASE/"
-KEY=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add hostile 2>/dev/null)
+KEY=$(bd_in "$DATA" key add hostile 2>/dev/null)
 curl -s -o "$T/b" -H "X-Api-Key: $KEY" -F name=keyed -F image=@"$IN/ok.png" "$BASE/"
 KID=$(json "$T/b" 'j["id"]')
-SPENT=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add spent --quota 1 2>/dev/null)
+SPENT=$(bd_in "$DATA" key add spent --quota 1 2>/dev/null)
 curl -s -o /dev/null -H "X-Api-Key: $SPENT" -F name=spent -F image=@"$IN/ok.png" "$BASE/"
 ok "the victim, the attacker and the key have records" test -n "$VID" -a -n "$KID"
-is "$(sqlite3 "$DB" 'SELECT count(*) FROM records')" 5 "five records to protect"
+is "$(db_sql "$DATA" 'SELECT count(*) FROM records')" 5 "five records to protect"
 VCOOKIE=$(awk '$6 == "backdrop_uid" { print $7 }' "$T/victim")
 V="-b $T/victim"
 A="-b $T/attacker"
@@ -378,7 +377,7 @@ hit "rembg om=maybe is FastAPI's 422 bool_parsing" 422 bool_parsing -F file=@"$I
 hit "a bad key on upload is 403 auth_failed" 403 auth_failed -H "X-Api-Key: bdk_nope" -F name=x -F image=@"$IN/ok.png" "$BASE/"
 hit "a key whose monthly quota is spent: upload is 402" 402 quota_exceeded -H "X-Api-Key: $SPENT" \
 	-F name=x -F image=@"$IN/ok.png" "$BASE/"
-RATED=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add rated --rate 2 2>/dev/null)
+RATED=$(bd_in "$DATA" key add rated --rate 2 2>/dev/null)
 # (A key's rate counts per minute: the calls below stay inside one.)
 [ "$(date +%S | sed 's/^0//')" -lt 55 ] || sleep 6
 curl -s -o /dev/null -H "X-Api-Key: $RATED" "$BASE/v1.0/account"
@@ -399,8 +398,8 @@ NAME="x'); DROP TABLE records; -- <img src=x onerror=alert(1)>"
 python3 -c 'import json,sys; print(json.dumps({"record_name": sys.argv[1]}))' "$NAME" > "$T/rn.json"
 curl -s -o "$T/b" -w '%{http_code}' $V -X PUT -H "$SAME" -H "$CT" --data-binary @"$T/rn.json" "$BASE/update/$VID" > "$T/c"
 is "$(cat "$T/c")" 200 "a name with SQL and markup is accepted"
-is "$(sqlite3 "$DB" "SELECT image_name FROM records WHERE id = '$VID'")" "$NAME" "it is stored as written"
-is "$(sqlite3 "$DB" 'SELECT count(*) FROM records')" 5 "every record is still there"
+is "$(db_sql "$DATA" "SELECT image_name FROM records WHERE id = '$VID'")" "$NAME" "it is stored as written"
+is "$(db_sql "$DATA" 'SELECT count(*) FROM records')" 5 "every record is still there"
 curl -s $V "$BASE/" > "$T/page"
 unlike "$(cat "$T/page")" '<img src=x' "the page shows it escaped"
 like "$(cat "$T/page")" '&lt;img src=x' "as text"
@@ -411,5 +410,5 @@ curl -s -o /dev/null -D "$T/h" $V "$BASE/image/$VID/processed?download=1"
 like "$(header Content-Disposition "$T/h")" "filename\\*=UTF-8''photo" "the download is named after the record"
 unlike "$(header Content-Disposition "$T/h")" "%E2%80%AE|$(printf '\342\200\256')" "without the right-to-left override"
 like "$(header Content-Disposition "$T/h")" "filename\\*=UTF-8''photognp\\.exe\\.png" "  (which shows as what it is: photognp.exe.png)"
-is "$(sqlite3 "$DB" 'PRAGMA integrity_check')" ok "the database is intact"
+is "$(db_intact "$DATA")" ok "the database is intact"
 server_stop

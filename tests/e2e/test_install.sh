@@ -89,10 +89,11 @@ fi
 # multiwatch), the run, state and log folders into the test's.
 map() { sed -E -e "s#/usr/(bin|lib|share)/backdrop#$R/usr/\1/backdrop#g" -e "s#/etc/backdrop#$R/etc/backdrop#g" \
             -e "s#/run/backdrop#$RUN#g" -e "s#/var/lib/backdrop#$STATE#g" -e "s#/var/log/backdrop#$T/log#g" "$@"; }
-# The administrator's edits of the installed conf: its folders mapped as above, and
-# the classical engine.
+# The administrator's edits of the installed conf: its folders mapped as above, the
+# classical engine, and on PostgreSQL the database.
 map "$R/etc/backdrop/backdrop.conf" | sed 's/^cutout_model = .*/cutout_model = none/' > "$T/conf" &&
 	cat "$T/conf" > "$R/etc/backdrop/backdrop.conf"
+[ "$STORE" = sqlite ] || echo "database_url = $(store_url "$STATE")" >> "$R/etc/backdrop/backdrop.conf"
 like "$(cat "$R/etc/backdrop/backdrop.conf")" "data_dir = $STATE" "the data goes to the test's folder"
 ok "backdrop init runs from the tree" env $(map "$R/usr/lib/systemd/system/backdrop-worker.service" |
 	sed -n 's/^Environment=//p') "$R/usr/bin/backdrop" init
@@ -144,7 +145,7 @@ smoke "$B" "$KEY"
 is "$(curl -s -o "$T/src.tgz" -w '%{http_code}' "$B/source.tar.gz")" 200 "/source.tar.gz is served from the tree"
 ok "it is the installed archive" cmp "$T/src.tgz" "$R/usr/share/backdrop/source.tar.gz"
 ok "the job worker runs" kill -0 $pids
-ok "the data is where the conf says" test -s "$STATE/backdrop.db"
+ok "the data is where the conf says" store_made "$STATE"
 stop_all_services() {
 	kill "$(cat "$RUN/nginx.pid")" 2>/dev/null
 	for f in "$RUN"/*.supervisor; do kill "$(cat "$f")" 2>/dev/null; done
@@ -159,5 +160,5 @@ like "$(cat "$T/uninstall.out")" "kept /etc/backdrop/backdrop.conf" "it keeps th
 is "$(cd "$R" && find . -type f | sed 's/^\.//')" /etc/backdrop/backdrop.conf "nothing else is left"
 is "$(cd "$R" && find . -mindepth 1 -type d | sed 's/^\.//' | sort | tr '\n' ' ')" "/etc /etc/backdrop " \
 	"and no folder but the one holding it"
-ok "the data is untouched" test -s "$STATE/backdrop.db"
+ok "the data is untouched" store_made "$STATE"
 nok "a second uninstall finds nothing to remove" mk uninstall DESTDIR="$R" PREFIX=/usr

@@ -42,5 +42,5 @@ server_start BACKDROP_CUTOUT_PROVIDER=removebg BACKDROP_PROVIDER_KEY=k123 \
 upload jar3
 is "$(code "$T/h")" 502 "without fallback a garbage answer is 502"
 is "$(json "$T/b" 'j["code"]')" upstream_failed "with the error shape"
-is "$(sqlite3 "$DATA/backdrop.db" 'SELECT COUNT(*) FROM records')/$(sqlite3 "$DATA/backdrop.db" 'SELECT COUNT(*) FROM images')" \
+is "$(db_sql "$DATA" 'SELECT COUNT(*) FROM records')/$(db_sql "$DATA" 'SELECT COUNT(*) FROM images')" \
 	"2/10" "nothing partial was stored (only the two earlier records and their five images)"

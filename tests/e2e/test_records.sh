@@ -7,7 +7,6 @@
 
 server_start USER_LIMIT=5 BACKDROP_MAX_UPLOAD_BYTES=8000000
 ok "the service starts" test -n "$SERVER_PID"
-DB="$DATA/backdrop.db"
 code() { sed -n '1s/^HTTP[^ ]* \([0-9]*\).*/\1/p' "$1"; }
 
 convert -size 160x120 xc:white -fill '#c02020' -draw "circle 80 60 80 20" "$T/a.png"
@@ -63,7 +62,7 @@ curl -s -D "$T/h" -o "$T/b" -H 'Accept: application/json' -F name=x -F image=@te
 is "$(code "$T/h")/$(json "$T/b" 'j["code"]')" 415/not_an_image "a text file is 415 not_an_image"
 
 # --- an API key ---
-KEY=$(cd "$TOP" && BACKDROP_DATA_DIR="$DATA" "$BIN/backdrop" key add e2e 2>/dev/null)
+KEY=$(bd_in "$DATA" key add e2e 2>/dev/null)
 curl -s -D "$T/h" -o "$T/b" -H "X-Api-Key: $KEY" -F name=keyed -F image=@"$T/a.png" "$BASE/"
 is "$(code "$T/h")" 201 "an upload with X-Api-Key is 201"
 KID=$(json "$T/b" 'j["id"]')
@@ -101,7 +100,7 @@ wait $jobs_
 is "$(cat "$T"/par.* | grep -c '^201$')" 5 "exactly 5 of 20 parallel uploads succeed"
 is "$(cat "$T"/par.* | grep -c '^409$')" 15 "the other 15 are 409 user_limit"
 U3=$(sed -n 's/.*backdrop_uid\t\([0-9a-f]*\)\..*/\1/p' "$T/jar3")
-is "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE user_id = '$U3'")" 5 "exactly 5 records are stored"
+is "$(db_sql "$DATA" "SELECT count(*) FROM records WHERE user_id = '$U3'")" 5 "exactly 5 records are stored"
 
 # --- parallel rename and delete of one record ---
 jobs_=""
@@ -120,11 +119,11 @@ done
 wait $jobs_
 is "$(cat "$T/del")" 200 "the delete succeeded"
 is "$(cat "$T"/rn.* | grep -vc '^200$\|^404$')" 0 "every rename was 200 or 404"
-is "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE id = '$RID'")/$(sqlite3 "$DB" "SELECT count(*) FROM images WHERE record_id = '$RID'")" 0/0 "the record and its images are gone together"
+is "$(db_sql "$DATA" "SELECT count(*) FROM records WHERE id = '$RID'")/$(db_sql "$DATA" "SELECT count(*) FROM images WHERE record_id = '$RID'")" 0/0 "the record and its images are gone together"
 
 # --- kill -9 of the upload worker mid-way leaves nothing partial ---
 convert -size 3000x2400 plasma:red-blue -quality 95 "$T/huge.jpg" 2>/dev/null || convert -size 3000x2400 xc:gray +noise Random "$T/huge.jpg"
-before=$(sqlite3 "$DB" "SELECT count(*) FROM records")
+before=$(db_sql "$DATA" "SELECT count(*) FROM records")
 pids=$(cat "$DATA/run/upload.pid" 2>/dev/null | tr '\n' ' ')
 cpu() { for p in $pids; do awk '{print $14}' /proc/$p/stat 2>/dev/null; done | paste -sd+ | bc; }
 base=$(cpu)
@@ -136,7 +135,7 @@ ok "an upload worker was busy processing" test "$(cpu)" -gt "$((base + 5))"
 for p in $pids; do kill -9 "$p" 2>/dev/null; done
 wait $cpid
 unlike "$(cat "$T/killcode")" '^201$' "the killed upload did not succeed"
-is "$(sqlite3 "$DB" "SELECT count(*) FROM records")" "$before" "no partial record was stored"
-is "$(sqlite3 "$DB" "SELECT count(*) FROM images WHERE record_id NOT IN (SELECT id FROM records)")" 0 "no orphan image rows"
-is "$(sqlite3 "$DB" "PRAGMA integrity_check")" ok "the database is intact"
+is "$(db_sql "$DATA" "SELECT count(*) FROM records")" "$before" "no partial record was stored"
+is "$(db_sql "$DATA" "SELECT count(*) FROM images WHERE record_id NOT IN (SELECT id FROM records)")" 0 "no orphan image rows"
+is "$(db_intact "$DATA")" ok "the database is intact"
 server_stop

@@ -29,7 +29,7 @@ if [ -f www/index.html ] || ls www/*.css >/dev/null 2>&1; then
 fi
 
 # A second launch on the same data folder is refused plainly.
-out=$(cd "$TOP" && BUILD="$BUILD" PORT="$PORT" BACKDROP_DATA_DIR="$DATA" sh cgi-bin/launch.sh 2>&1)
+out=$(cd "$TOP" && BUILD="$BUILD" PORT="$PORT" with_data "$DATA" sh cgi-bin/launch.sh 2>&1)
 like "$out" "already running" "a second launch says Backdrop is already running"
 is "$(curl -s "$BASE/health" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" Healthy "the first instance still serves"
 
@@ -38,9 +38,9 @@ server_stop
 nok "after stop nothing listens" curl -s --max-time 2 "$BASE/health"
 nok "after stop the run folder (sockets, pid files) is gone" test -e "$DATA/run"
 is "$(pgrep -f "$BIN/health" | wc -l | tr -d ' ')" 0 "after stop no program is left running"
-ok "the database is left in place" test -f "$DATA/backdrop.db"
+ok "the database is left in place" store_made "$DATA"
 
 # An unusable data folder: the launcher says which path and why.
 touch "$T/file"
-out=$(cd "$TOP" && BUILD="$BUILD" PORT="$(free_port)" BACKDROP_DATA_DIR="$T/file" sh cgi-bin/launch.sh 2>&1)
+out=$(cd "$TOP" && BUILD="$BUILD" PORT="$(free_port)" with_data "$T/file" sh cgi-bin/launch.sh 2>&1)
 like "$out" "$T/file.*not a directory" "an unusable data folder is named with the reason"

@@ -99,7 +99,7 @@ is "$(json "$T/hb" 'j["checks"]["workers"]["upload"]')" ok "upload is ok again"
 is "$(upload)" 201 "and uploads work"
 
 # Plain CGI has no workers: the check is left out there, whatever the data folder.
-cgi health GET /health -- BACKDROP_DATA_DIR="$DATA"
+BACKDROP_DATA_DIR="$DATA" cgi health GET /health
 is "$CGI_STATUS:$(json "$CGI_BODY" '"workers" in j["checks"]')" 200:False "plain CGI omits the workers check"
 
 # A program whose workers die as soon as they start: after a few tries multiwatch

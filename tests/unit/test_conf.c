@@ -44,6 +44,7 @@ int main(void)
 	unsetenv("APP_SECRET_KEY");
 	unsetenv("BACKDROP_USER_LIMIT");
 	unsetenv("BACKDROP_DATA_DIR");
+	unsetenv("BACKDROP_DATABASE_URL");   /* STORE=postgres gives every test a database */
 	unsetenv("BACKDROP_CUTOUT_MODEL");   /* tests/run.sh sets it for the whole suite */
 
 	/* conf/backdrop.conf lists every setting with exactly its built-in default. */
@@ -125,6 +126,7 @@ int main(void)
 		snprintf(path, sizeof path, "%s/secret", data);
 		ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "secret file has mode 0600");
 		unsetenv("BACKDROP_DATA_DIR");
+	unsetenv("BACKDROP_DATABASE_URL");   /* STORE=postgres gives every test a database */
 	}
 	tap_done();
 }
