@@ -17,7 +17,7 @@ static const struct table {
 	{ "images", "record_id, kind, type, bytes, width, height, etag, data", "tttiiitb" },
 	{ "api_keys", "id, name, key_hash, created_on, revoked_on, quota_month, rate_minute", "tttttii" },
 	{ "jobs", "id, status, request, callback_url, key_id, attempts, next_at, lease_until, result, "
-	          "last_error, created_on, updated_on", "tttttiiitttt" },
+	          "last_error, created_on, updated_on, renders", "tttttiiitttti" },
 	{ "key_usage", "key_id, month, quarters", "tti" },
 	{ "key_rate", "key_id, minute, requests", "tii" },
 	{ "users", "id, last_seen", "tt" },

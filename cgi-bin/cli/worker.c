@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "fetch.h"
 #include "job.h"
+#include "lim.h"
 #include "log.h"
 #include "retain.h"
 #include "store.h"
@@ -66,6 +67,9 @@ int cmd_worker(int argc, char **argv)
 		return 1;
 	}
 	fetch_global_init();
+	/* The image workers' limits, per job: a render past them ends this worker, and
+	 * the job, begun again by the next, is given up after a few such tries. */
+	lim_worker_init();
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
 	signal(SIGPIPE, SIG_IGN);
@@ -79,6 +83,7 @@ int cmd_worker(int argc, char **argv)
 		}
 		if (!once)
 			purge_now_and_then(db);
+		lim_request_begin();
 		if ((e = job_run_one(db, &did))) {
 			log_warn("job run: %s", err_str(e));
 			if (once)

@@ -1,4 +1,4 @@
-/* job.c: the job queue in SQLite, the lease-based claim, rendering and signed delivery. */
+/* job.c: the job queue in the store, the lease-based claim, rendering and signed delivery. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +128,7 @@ struct claimed {
 	char id[33];
 	char *request, *callback, *result;
 	int attempts;
+	int renders;              /* renders begun, this one included when result is NULL */
 };
 
 static void claimed_free(struct claimed *c)
@@ -150,10 +151,11 @@ static char *dup_col(struct db_stmt *st, int i)
  * another is claiming, so that a job goes to exactly one of them. */
 static enum err claim(struct db *db, struct claimed *c, int *got)
 {
-#define CLAIM_SET "UPDATE jobs SET status = 'running', lease_until = ?1 + ?2, updated_on = ?3 "
+#define CLAIM_SET "UPDATE jobs SET status = 'running', lease_until = ?1 + ?2, updated_on = ?3, " \
+                  "renders = renders + CASE WHEN result IS NULL THEN 1 ELSE 0 END "
 #define CLAIM_READY "SELECT id FROM jobs WHERE (status = 'queued' AND next_at <= ?1) " \
                     "OR (status = 'running' AND lease_until < ?1) ORDER BY next_at LIMIT 1"
-#define CLAIM_RETURNING " RETURNING id, request, callback_url, attempts, result"
+#define CLAIM_RETURNING " RETURNING id, request, callback_url, attempts, result, renders"
 	struct db_stmt *st = NULL;
 	time_t now = time(NULL);
 	char ts[20];
@@ -178,6 +180,7 @@ static enum err claim(struct db *db, struct claimed *c, int *got)
 		c->callback = dup_col(st, 2);
 		c->attempts = (int)db_col_int(st, 3);
 		c->result = dup_col(st, 4);
+		c->renders = (int)db_col_int(st, 5);
 		if (!c->request || !c->callback) {
 			e = ERR_NOMEM;
 			goto out;
@@ -196,10 +199,14 @@ out:
 	return e;
 }
 
-/* Renders the job's request into the callback body (success or failure alike). */
+/* Renders the job's request into the callback body (success or failure alike). A job
+ * whose render was begun JOB_RENDER_TRIES times without finishing (each time its worker
+ * died: out of worker_cpu_seconds or worker_memory_mb, or a crash) is not rendered a
+ * further time: its body says it failed. */
+#define JOB_RENDER_TRIES 3
 static char *render_body(const struct claimed *c)
 {
-	struct json_object *req = NULL, *o = json_object_new_object(), *d;
+	struct json_object *req = NULL, *o = json_object_new_object(), *d = NULL;
 	struct img_result res;
 	char why[300];
 	char *out = NULL;
@@ -209,8 +216,14 @@ static char *render_body(const struct claimed *c)
 	if (!o)
 		return NULL;
 	json_object_object_add(o, "job_id", json_object_new_string(c->id));
-	if (!(e = render_json_parse(c->request, strlen(c->request), &req, why, sizeof why)))
+	if (c->renders > JOB_RENDER_TRIES) {
+		e = ERR_INTERNAL;
+		snprintf(why, sizeof why, "the render was begun %d times and never finished: it needs more than "
+		         "a worker may use (worker_cpu_seconds, worker_memory_mb)", JOB_RENDER_TRIES);
+		log_warn("job %s: %s", c->id, why);
+	} else if (!(e = render_json_parse(c->request, strlen(c->request), &req, why, sizeof why))) {
 		e = render_change(req, 0, &res, why, sizeof why);
+	}
 	if (!e && (d = render_result_json(&res, 1))) {
 		json_object_object_add(o, "status", json_object_new_string("succeeded"));
 		json_object_object_add(d, "type", json_object_new_string(res.mime));

@@ -1,4 +1,4 @@
-/* job.h: asynchronous Background Change jobs: queued in SQLite, claimed under a lease
+/* job.h: asynchronous Background Change jobs: queued in the store, claimed under a lease
  * by `backdrop worker`, rendered, and delivered to a callback URL as signed JSON. */
 #ifndef BACKDROP_JOB_H
 #define BACKDROP_JOB_H
@@ -21,8 +21,9 @@ enum err job_status(struct db *db, const char *id, struct json_object **out);
 
 /*
  * Claims one ready job (queued and due, or running with an expired lease: its worker
- * died) in one write transaction, renders it once (the callback body is kept in the
- * row, so a retry does not render again), and POSTs it to the callback through the
+ * died) in one statement, renders it once (the callback body is kept in the row, so a
+ * retry does not render again; a render begun three times without finishing, its
+ * worker killed by its limits each time, is answered as failed), and POSTs it to the callback through the
  * SSRF-checked fetch with X-Backdrop-Timestamp: T and X-Backdrop-Signature:
  * sha256=HEX(HMAC-SHA256(secret, T "." body)). 2xx marks it delivered; anything else
  * queues it again after webhook_backoff * 2^(attempts-1) seconds, or marks it failed
