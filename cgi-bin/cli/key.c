@@ -39,11 +39,7 @@ static struct db *open_db(void)
 
 static void now(char out[20])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+	store_stamp(time(NULL), out);
 }
 
 static int key_add(int argc, char **argv)

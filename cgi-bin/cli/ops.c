@@ -339,15 +339,13 @@ static int stats(void)
 		{ "jobs_failed",        "SELECT count(*) FROM jobs WHERE status = 'failed'" },
 		{ "schema_version",     "SELECT COALESCE(MAX(version), 0) FROM schema_migrations" },
 	};
-	char v[64], month_ago[11];
-	time_t t = time(NULL) - 30 * 86400;
-	struct tm tm;
+	char v[64], month_ago[20];
 	struct db *db;
 	size_t i;
 	int rc = 0;
 
-	gmtime_r(&t, &tm);
-	strftime(month_ago, sizeof month_ago, "%Y-%m-%d", &tm);
+	store_stamp(time(NULL) - 30 * 86400, month_ago);
+	month_ago[10] = '\0';   /* the day */
 	if (!cli_load_conf() || !(db = open_live(1, 1)))
 		return 1;
 	/* One read transaction: the figures describe one moment. */

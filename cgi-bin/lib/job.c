@@ -15,11 +15,7 @@
 
 static void now_text(char out[20])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+	store_stamp(time(NULL), out);
 }
 
 /* 1 if url is an absolute http or https URL with an authority: the scheme (RFC 3986

@@ -28,18 +28,9 @@ enum rec_kind rec_kind_from_name(const char *s)
 	return REC__MAX;
 }
 
-/* t as "YYYY-MM-DD HH:MM:SS" (UTC) into out[20]. */
-static void stamp(time_t t, char out[20])
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
 void rec_now(char out[20])
 {
-	stamp(time(NULL), out);
+	store_stamp(time(NULL), out);
 }
 
 enum err rec_name_check(char *s, const char **why)
@@ -466,7 +457,7 @@ enum err rec_claim_purge(struct db *db, long max_age)
 	char cutoff[20];
 	enum err e;
 
-	stamp(time(NULL) - max_age, cutoff);
+	store_stamp(time(NULL) - max_age, cutoff);
 	if ((e = prep(db, "DELETE FROM images WHERE record_id IN (" CLAIMS_BEFORE ")", &im)) ||
 	    (e = prep(db, "DELETE FROM records WHERE id IN (" CLAIMS_BEFORE ")", &st)))
 		goto out;

@@ -1,5 +1,6 @@
 /* retain.c: last seen per identity, and the purge of what is kept too long. */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include "retain.h"
 #include "store.h"
@@ -12,11 +13,11 @@
 /* The UTC day `days` days before now as "YYYY-MM-DD" into out. */
 static void day_before(long days, char out[11])
 {
-	time_t t = time(NULL) - (time_t)days * 86400;
-	struct tm tm;
+	char t[20];
 
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	store_stamp(time(NULL) - (time_t)days * 86400, t);
+	memcpy(out, t, 10);
+	out[10] = '\0';
 }
 
 enum err retain_touch(struct db *db, const char *user)
@@ -123,11 +124,7 @@ enum err retain_purge(struct db *db, long days, long job_days, struct retain_cou
 			return e;
 	}
 	if (job_days > 0) {
-		time_t t = time(NULL) - (time_t)job_days * 86400;
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(cutoff, sizeof cutoff, "%Y-%m-%d %H:%M:%S", &tm);
+		store_stamp(time(NULL) - (time_t)job_days * 86400, cutoff);
 		if ((e = run(db, "DELETE FROM jobs WHERE status IN ('delivered', 'failed') "
 		                 "AND updated_on < ?1", cutoff, &n->jobs)))
 			return e;

@@ -19,6 +19,14 @@ static struct db *shared;
  * write (USER_LIMIT, quotas, rates, migrations) hold across hosts. */
 #define PG_WRITE_LOCK "SELECT pg_advisory_xact_lock(hashtext('backdrop store writer'))"
 
+void store_stamp(time_t t, char out[20])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
 enum err store_begin(struct db *db, int write)
 {
 	/* A read sees one state throughout, as SQLite's does (PostgreSQL's default,
@@ -91,8 +99,6 @@ enum err store_migrate(struct db *db)
 	struct db_stmt *st = NULL;
 	const struct migration *m;
 	char now[20];
-	time_t t = time(NULL);
-	struct tm tm;
 	long long have;
 	int i, n, newest = store_newest(db);
 	enum err e;
@@ -107,8 +113,7 @@ enum err store_migrate(struct db *db)
 	}
 	if (have == newest)
 		return ERR_OK;
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof now, "%Y-%m-%d %H:%M:%S", &tm);
+	store_stamp(time(NULL), now);
 	for (i = 0; i < n; i++) {
 		/* Each step re-reads the version inside its write transaction, so concurrent
 		 * starters apply each migration exactly once. */

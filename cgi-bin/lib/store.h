@@ -5,6 +5,7 @@
 #define BACKDROP_STORE_H
 
 #include <stddef.h>
+#include <time.h>
 #include "db.h"
 #include "err.h"
 
@@ -58,6 +59,9 @@ enum err store_begin(struct db *db, int write);
 enum err store_commit(struct db *db);
 /* Rolls back if a transaction is open; safe to call on any path. */
 void store_rollback(struct db *db);
+/* t as the store writes times, "YYYY-MM-DD HH:MM:SS" (UTC), into out[20]; a day is
+ * its first 10 characters. */
+void store_stamp(time_t t, char out[20]);
 /* Checks that the database answers a query. Returns ERR_OK or the mapped error. */
 enum err store_check(struct db *db);
 /* Path of the SQLite file the conf names into out[n]; ERR_CONFIG when the conf names
