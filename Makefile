@@ -152,15 +152,16 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) SAN=$(SAN) STORE=$(STORE) sh tests/run.sh
 
-# make fuzz FUZZ_SECONDS=N: every harness in tests/fuzz under libFuzzer (clang, ASan and
-# UBSan) for N seconds each, from its seeds and dictionary; new inputs and crashes stay
-# in the build folder (build/fuzz unless BUILD is given).
+# make fuzz FUZZ_SECONDS=N FUZZ_JOBS=J: every harness in tests/fuzz under libFuzzer (clang,
+# ASan and UBSan) for N seconds each, J at a time, from its seeds and dictionary; new
+# inputs and crashes stay in the build folder (build/fuzz unless BUILD is given).
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
 fuzz: deps
 	@$(MAKE) --no-print-directory SAN=fuzz CC=clang \
 	    BUILD=$(if $(filter command line,$(origin BUILD)),$(BUILD),build/fuzz) fuzz-bins
 	@BUILD=$(if $(filter command line,$(origin BUILD)),$(BUILD),build/fuzz) \
-	    FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+	    FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) sh tests/fuzz/run.sh
 fuzz-bins: $(FUZZ)
 
 bench: deps

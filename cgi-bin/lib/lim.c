@@ -72,19 +72,24 @@ int lim_worker_init(void)
 
 void lim_request_begin(void)
 {
+	static rlim_t set;   /* the soft limit this process set last, 0 for none */
 	long secs = conf_int("worker_cpu_seconds");
 	struct rusage ru;
 	struct rlimit rl;
-	rlim_t used;
+	rlim_t want;
 
-	if (secs <= 0 || getrusage(RUSAGE_SELF, &ru) != 0 || getrlimit(RLIMIT_CPU, &rl) != 0)
+	if (secs <= 0 || getrusage(RUSAGE_SELF, &ru) != 0)
 		return;
 	/* RLIMIT_CPU counts the whole process's time: the request gets what it has used
-	 * so far plus its allowance (rounded up to whole seconds by the kernel). */
-	used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1;
-	rl.rlim_cur = used + (rlim_t)secs;
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
-		rl.rlim_cur = rl.rlim_max;
+	 * so far plus its allowance (rounded up to whole seconds by the kernel). Light
+	 * requests use far less than a second each: the limit changes only once the
+	 * process's time reaches its next second. */
+	want = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1 + (rlim_t)secs;
+	if (want == set || getrlimit(RLIMIT_CPU, &rl) != 0)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max ? rl.rlim_max : want;
 	if (setrlimit(RLIMIT_CPU, &rl) != 0)
 		log_warn("limits: cannot set the CPU time limit");
+	else
+		set = want;
 }

@@ -104,69 +104,81 @@ void rec_list_free(struct record *list, int n)
 	free(list);
 }
 
-/* The columns every record query selects, in this order. */
-#define REC_COLS "r.id, r.image_name, r.created_on, r.width, r.height, " \
-	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'original'), " \
-	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'processed'), " \
-	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'thumb'), " \
-	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'original_thumb'), " \
-	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'cutout'), " \
-	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'background'), " \
-	"(SELECT bytes FROM images WHERE record_id = r.id AND kind = 'opinion'), " \
-	"r.options, (SELECT etag FROM images WHERE record_id = r.id AND kind = 'processed')"
+/* A record with its images' sizes and version: one row per image (LEFT JOIN: a record
+ * without images gives one row of NULLs), a record's rows together. The list reads the
+ * records in the order of the index records_user_recent and each one's images from the
+ * index images_meta, never the rows that hold the image bytes (sql/, 008_list_indexes). */
+#define REC_COLS "r.id, r.image_name, r.created_on, r.width, r.height, r.options, i.kind, i.bytes, i.etag"
+#define REC_IMAGES "LEFT JOIN images i ON i.record_id = r.id"
 
-/* Fills rec from a row of REC_COLS. */
-static enum err row(struct db_stmt *st, struct record *rec)
+/* Reads the rows of st (REC_COLS): skips the first skip records, then fills up to max
+ * records at list, one per record id; sets *n to the number filled. */
+static enum err rows(struct db *db, struct db_stmt *st, long skip, struct record *list, int max, int *n)
 {
-	const char *id = db_col_text(st, 0);
-	const char *name = db_col_text(st, 1);
-	const char *created = db_col_text(st, 2);
-	const char *opts = db_col_text(st, 5 + REC__MAX);
-	const char *ver = db_col_text(st, 6 + REC__MAX);
-	int k;
+	struct record *rec = NULL;
+	const char *id, *text;
+	char last[33] = "";
+	enum rec_kind k;
+	int rc;
 
-	memset(rec, 0, sizeof *rec);
-	snprintf(rec->id, sizeof rec->id, "%s", id ? id : "");
-	snprintf(rec->created_on, sizeof rec->created_on, "%s", created ? created : "");
-	rec->width = db_col_int(st, 3);
-	rec->height = db_col_int(st, 4);
-	snprintf(rec->version, sizeof rec->version, "%.12s", ver ? ver : "");
-	for (k = 0; k < REC__MAX; k++)
-		rec->bytes[k] = (long)db_col_int(st, 5 + k);
-	rec->name = strdup(name ? name : "");
-	rec->options = strdup(opts ? opts : "{}");
-	return rec->name && rec->options ? ERR_OK : ERR_NOMEM;
+	*n = 0;
+	while ((rc = db_step(st)) == DB_ROW) {
+		id = db_col_text(st, 0);
+		if (!id)
+			continue;
+		if (strcmp(last, id)) {
+			snprintf(last, sizeof last, "%s", id);
+			rec = NULL;
+			if (skip > 0) {
+				skip--;
+				continue;
+			}
+			if (*n >= max)
+				return ERR_OK;
+			rec = &list[(*n)++];
+			memset(rec, 0, sizeof *rec);
+			memcpy(rec->id, last, sizeof rec->id);
+			text = db_col_text(st, 2);
+			snprintf(rec->created_on, sizeof rec->created_on, "%s", text ? text : "");
+			rec->width = db_col_int(st, 3);
+			rec->height = db_col_int(st, 4);
+			text = db_col_text(st, 1);
+			rec->name = strdup(text ? text : "");
+			text = db_col_text(st, 5);
+			rec->options = strdup(text ? text : "{}");
+			if (!rec->name || !rec->options)
+				return ERR_NOMEM;
+		}
+		if (!rec || db_col_null(st, 6) || (k = rec_kind_from_name(db_col_text(st, 6))) == REC__MAX)
+			continue;
+		rec->bytes[k] = (long)db_col_int(st, 7);
+		if (k == REC_PROCESSED && (text = db_col_text(st, 8)))
+			snprintf(rec->version, sizeof rec->version, "%.12s", text);
+	}
+	return rc == DB_DONE ? ERR_OK : db_err(db, "read records");
 }
 
+/* The page is counted in records, not rows, so OFFSET and LIMIT are applied in rows():
+ * reading past the records skipped costs what SQL's OFFSET would. */
 enum err rec_list(struct db *db, const char *user, long limit, long offset, struct record **out, int *n)
 {
 	struct db_stmt *st = NULL;
 	struct record *list = NULL;
-	int cnt = 0, rc;
+	int max = limit < 1024 ? (int)limit : 1024, cnt = 0;
 	enum err e;
 
 	*out = NULL;
 	*n = 0;
-	if ((e = prep(db, "SELECT " REC_COLS " FROM records r WHERE r.user_id = ? "
-	              "ORDER BY r.created_on DESC, r.rowid DESC LIMIT ? OFFSET ?", &st)))
+	if (max <= 0)
+		return ERR_OK;
+	if ((e = prep(db, "SELECT " REC_COLS " FROM records r " REC_IMAGES " WHERE r.user_id = ? "
+	              "ORDER BY r.created_on DESC, r.rowid DESC", &st)))
 		return e;
 	db_bind_text(st, 1, user, -1);
-	db_bind_int(st, 2, limit);
-	db_bind_int(st, 3, offset);
-	if (limit > 0 && !(list = calloc((size_t)limit < 1024 ? (size_t)limit : 1024, sizeof *list))) {
+	if (!(list = calloc((size_t)max, sizeof *list)))
 		e = ERR_NOMEM;
-		goto out;
-	}
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (cnt >= 1024 || cnt >= limit)
-			break;
-		if ((e = row(st, &list[cnt])))
-			goto out;
-		cnt++;
-	}
-	if (rc != DB_ROW && rc != DB_DONE)
-		e = db_err(db, "list records");
-out:
+	else
+		e = rows(db, st, offset, list, max, &cnt);
 	db_finalize(st);
 	if (e) {
 		rec_list_free(list, cnt);
@@ -181,20 +193,21 @@ enum err rec_get(struct db *db, const char *user, const char *id, struct record 
 {
 	struct db_stmt *st = NULL;
 	enum err e;
-	int rc;
+	int n = 0;
 
 	memset(out, 0, sizeof *out);
-	if ((e = prep(db, "SELECT " REC_COLS " FROM records r WHERE r.id = ? AND r.user_id = ?", &st)))
+	if ((e = prep(db, "SELECT " REC_COLS " FROM records r " REC_IMAGES " WHERE r.id = ? AND r.user_id = ?",
+	              &st)))
 		return e;
 	db_bind_text(st, 1, id, -1);
 	db_bind_text(st, 2, user, -1);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		e = row(st, out);
-	else
-		e = rc == DB_DONE ? ERR_NOT_FOUND : db_err(db, "get record");
+	e = rows(db, st, 0, out, 1, &n);
 	db_finalize(st);
-	return e;
+	if (e) {
+		rec_free(out);
+		return e;
+	}
+	return n ? ERR_OK : ERR_NOT_FOUND;
 }
 
 /* Steps a statement that returns no rows. */

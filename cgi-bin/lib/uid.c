@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
 #include <openssl/sha.h>
 #include "conf.h"
 #include "log.h"
@@ -14,12 +14,48 @@
 #include "str.h"
 #include "uid.h"
 
+/* HMAC-SHA256 of the n bytes at msg under key into out. A worker signs and checks many
+ * cookies under one secret: it fetches the algorithm and prepares the keyed state once
+ * (again only when the key changes) and copies that state for each message. */
+static int hmac256(const unsigned char *key, size_t klen, const unsigned char *msg, size_t n,
+                   unsigned char out[32])
+{
+	static EVP_MAC *mac;
+	static EVP_MAC_CTX *keyed;
+	static unsigned char kept[64];   /* conf_secret's secrets are at most 64 bytes */
+	static size_t kept_len;
+	OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+		                OSSL_PARAM_construct_end() };
+	EVP_MAC_CTX *c;
+	size_t len = 0;
+	int ok;
+
+	if (klen > sizeof kept)
+		return 0;
+	if (!keyed || klen != kept_len || memcmp(kept, key, klen)) {
+		EVP_MAC_CTX_free(keyed);
+		keyed = NULL;
+		if ((!mac && !(mac = EVP_MAC_fetch(NULL, "HMAC", NULL))) || !(keyed = EVP_MAC_CTX_new(mac)) ||
+		    !EVP_MAC_init(keyed, key, klen, params)) {
+			EVP_MAC_CTX_free(keyed);
+			keyed = NULL;
+			return 0;
+		}
+		memcpy(kept, key, klen);
+		kept_len = klen;
+	}
+	if (!(c = EVP_MAC_CTX_dup(keyed)))
+		return 0;
+	ok = EVP_MAC_update(c, msg, n) && EVP_MAC_final(c, out, &len, 32) && len == 32;
+	EVP_MAC_CTX_free(c);
+	return ok;
+}
+
 int uid_sign(const char *id, const unsigned char *key, size_t klen, char out[UID_COOKIE_BYTES])
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int ml = 0;
+	unsigned char mac[32];
 
-	if (!str_is_id(id) || !HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)id, 32, mac, &ml) || ml != 32)
+	if (!str_is_id(id) || !hmac256(key, klen, (const unsigned char *)id, 32, mac))
 		return 0;
 	memcpy(out, id, 32);
 	out[32] = '.';

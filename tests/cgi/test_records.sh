@@ -50,9 +50,19 @@ is "$(json "$CGI_BODY" 'len(j["records"])')" 3 "three records listed"
 is "$(json "$CGI_BODY" 'j["count"]')" 3 "count is 3"
 is "$(json "$CGI_BODY" 'j["user_limit"]')" 10 "user_limit is reported"
 is "$(json "$CGI_BODY" 'j["records"][0]["image_name"]')" second "newest first"
+all=$(json "$CGI_BODY" 'json.dumps(j["records"], sort_keys=True)')
 cgi index GET '/?limit=1&offset=1' -- $J HTTP_COOKIE="$C1"
 is "$(json "$CGI_BODY" 'len(j["records"])')" 1 "limit applies"
 is "$(json "$CGI_BODY" '[j["limit"], j["offset"]]')" "[1, 1]" "limit and offset are echoed"
+is "$(json "$CGI_BODY" 'json.dumps(j["records"][0], sort_keys=True)')" \
+   "$(echo "$all" | python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)[1], sort_keys=True))')" \
+   "offset 1 is the second newest record, with the same sizes and version as in the whole list"
+cgi index GET '/?limit=2&offset=1' -- $J HTTP_COOKIE="$C1"
+is "$(json "$CGI_BODY" '[r["id"] for r in j["records"]]')" \
+   "$(echo "$all" | python3 -c 'import json, sys; print(json.dumps([r["id"] for r in json.load(sys.stdin)[1:3]]))')" \
+   "offset 1 limit 2 are the second and third"
+cgi index GET '/?offset=3' -- $J HTTP_COOKIE="$C1"
+is "$(json "$CGI_BODY" '[len(j["records"]), j["count"]]')" "[0, 3]" "an offset past the end lists nothing and still counts them"
 cgi index GET '/?limit=0' -- $J HTTP_COOKIE="$C1"
 is "$CGI_STATUS" 400 "limit=0 is 400"
 cgi index GET '/?limit=1x' -- $J HTTP_COOKIE="$C1"

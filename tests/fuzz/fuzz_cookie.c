@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz_env.h"
 #include "req.h"
 #include "uid.h"
 
@@ -17,11 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	/* Under plain CGI the request reads headers from the environment. */
-	setenv("HTTP_COOKIE", s, 1);
+	fuzz_setenv(0, "HTTP_COOKIE", s);
 	if (req_cookie(r, "backdrop_uid", out, sizeof out))
 		uid_verify(out, key, sizeof key - 1, id);
 	uid_verify(s, key, sizeof key - 1, id);
-	unsetenv("HTTP_COOKIE");
+	fuzz_unsetenv(0, "HTTP_COOKIE");
 out:
 	free(r);
 	free(s);

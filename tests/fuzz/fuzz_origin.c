@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "fuzz_env.h"
 #include "req.h"
 
 static const char *const vars[] = { "HTTP_HOST", "SERVER_PORT", "HTTP_ORIGIN", "HTTP_REFERER" };
@@ -48,9 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (i = 0; i < 4; i++) {
 		if (v[i] && strlen(v[i]) <= 8192)
-			setenv(vars[i], v[i], 1);
+			fuzz_setenv(i, vars[i], v[i]);
 		else
-			unsetenv(vars[i]);
+			fuzz_unsetenv(i, vars[i]);
 	}
 	memset(&r, 0, sizeof r);
 	got = req_same_origin(&r);
@@ -64,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	for (i = 0; i < 4; i++)
-		unsetenv(vars[i]);
+		fuzz_unsetenv(i, vars[i]);
 	free(s);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conf.h"
+#include "fuzz_env.h"
 #include "removebg.h"
 #include "resp.h"
 
@@ -59,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(ct, data, cl);
 	ct[cl] = '\0';
-	setenv("CONTENT_TYPE", ct, 1);
+	fuzz_setenv(0, "CONTENT_TYPE", ct);
 	fake(&r, nl + 1, size - cl - 1);
 	if (r.body) {
 		removebg_parse(&r, &q, code, sizeof code);
@@ -70,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r.body && !removebg_rembg(&r, &res, type, code, sizeof code))
 		img_result_free(&res);
 	done(&r);
-	unsetenv("CONTENT_TYPE");
+	fuzz_unsetenv(0, "CONTENT_TYPE");
 	free(ct);
 	return 0;
 }

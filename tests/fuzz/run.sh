@@ -4,20 +4,20 @@
 # and its dictionary (tests/fuzz/NAME.dict, when there is one). New inputs go to
 # BUILD/fuzz-work/corpus/NAME, crashes, leaks and timeouts to BUILD/fuzz-work/crashes/
 # and the log to BUILD/fuzz-work/NAME.log. FUZZ_ONLY=pattern runs only the harnesses
-# whose name contains it. Prints one line per harness (executions, new inputs, findings)
-# and exits non-zero when anything was found: keep each finding as a seed in
-# tests/fuzz/corpus/NAME once it is fixed, so that `make test` replays it.
+# whose name contains it; FUZZ_JOBS=N runs N harnesses at a time (one per core).
+# Prints one line per harness (executions, new inputs, findings) and exits non-zero
+# when anything was found: keep each finding as a seed in tests/fuzz/corpus/NAME once
+# it is fixed, so that `make test` replays it.
 set -u
 BUILD=${BUILD:-build/fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 WORK="$BUILD/fuzz-work"
-mkdir -p "$WORK/crashes"
-found=0
-for bin in "$BUILD"/fuzz/fuzz_*; do
-	[ -x "$bin" ] || continue
+
+# One harness: run.sh --one BIN. Prints its line; exits 1 on a finding.
+if [ "${1:-}" = "--one" ]; then
+	bin=$2
 	name=$(basename "$bin")
 	short=${name#fuzz_}
-	case $name in *${FUZZ_ONLY:-}*) ;; *) continue ;; esac
 	mkdir -p "$WORK/corpus/$short"
 	dict=""
 	[ -f "tests/fuzz/$short.dict" ] && dict="-dict=tests/fuzz/$short.dict"
@@ -31,12 +31,23 @@ for bin in "$BUILD"/fuzz/fuzz_*; do
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$WORK/$short.log" | tail -n 1)
 	after=$(ls "$WORK/crashes" | grep -c "^$short-")
 	new=$(ls "$WORK/corpus/$short" | wc -l | tr -d ' ')
-	printf '%-18s %10s executions in %ss, %s inputs in the work corpus, %d findings (exit %d)\n' \
-		"$name" "${execs:-?}" "$SECONDS_EACH" "$new" $((after - before)) "$rc"
+	line=$(printf '%-18s %10s executions in %ss, %s inputs in the work corpus, %d findings (exit %d)' \
+		"$name" "${execs:-?}" "$SECONDS_EACH" "$new" $((after - before)) "$rc")
 	if [ "$rc" -ne 0 ] || [ "$after" -gt "$before" ]; then
-		found=1
-		grep -m 3 -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$WORK/$short.log" | sed 's/^/    /'
+		line="$line
+$(grep -m 3 -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$WORK/$short.log" | sed 's/^/    /')"
+		echo "$line"
+		exit 1
 	fi
-done
+	echo "$line"
+	exit 0
+fi
+
+mkdir -p "$WORK/crashes"
+found=0
+for bin in "$BUILD"/fuzz/fuzz_*; do
+	[ -x "$bin" ] || continue
+	case $(basename "$bin") in *${FUZZ_ONLY:-}*) echo "$bin" ;; esac
+done | xargs -n 1 -P "${FUZZ_JOBS:-1}" sh "$0" --one || found=1
 echo "(logs and findings: $WORK)"
 [ "$found" -eq 0 ]
