@@ -159,7 +159,10 @@ static enum err rows(struct db *db, struct db_stmt *st, long skip, struct record
 }
 
 /* The page is counted in records, not rows, so OFFSET and LIMIT are applied in rows():
- * reading past the records skipped costs what SQL's OFFSET would. */
+ * reading past the records skipped costs what SQL's OFFSET would. A record has one to
+ * REC__MAX rows, so the rows of the first offset + limit records are within that many
+ * times REC__MAX: the SQL limit keeps a long list from being sent whole (PostgreSQL
+ * sends a result at once; SQLite reads only what is stepped through). */
 enum err rec_list(struct db *db, const char *user, long limit, long offset, struct record **out, int *n)
 {
 	struct db_stmt *st = NULL;
@@ -172,9 +175,10 @@ enum err rec_list(struct db *db, const char *user, long limit, long offset, stru
 	if (max <= 0)
 		return ERR_OK;
 	if ((e = prep(db, "SELECT " REC_COLS " FROM records r " REC_IMAGES " WHERE r.user_id = ? "
-	              "ORDER BY r.created_on DESC, r.rowid DESC", &st)))
+	              "ORDER BY r.created_on DESC, r.rowid DESC LIMIT ?", &st)))
 		return e;
 	db_bind_text(st, 1, user, -1);
+	db_bind_int(st, 2, (offset + max) * REC__MAX);
 	if (!(list = calloc((size_t)max, sizeof *list)))
 		e = ERR_NOMEM;
 	else

@@ -11,11 +11,13 @@ ok "the service starts" test -n "$SERVER_PID"
 bd() { bd_in "$DATA" "$@"; }
 q() { sqlite3 "$1" "$2"; }
 
-# client N: 12 uploads with its own cookie jar; one status code a line into $T/codes.N.
+# client N: 12 uploads with its own cookie jar from its own address (127.0.1.N: nginx
+# admits one anonymous image request at a time per address); one status code a line
+# into $T/codes.N.
 client() {
 	i=0
 	while [ $i -lt 12 ]; do
-		curl -s -o /dev/null -w '%{http_code}\n' -c "$T/jar.$1" -b "$T/jar.$1" \
+		curl -s -o /dev/null -w '%{http_code}\n' -c "$T/jar.$1" -b "$T/jar.$1" --interface "127.0.1.$1" \
 			-H 'Accept: application/json' -F image=@"$T/p.png" -F name="c$1 n$i" "$BASE/" >> "$T/codes.$1"
 		i=$((i + 1))
 	done

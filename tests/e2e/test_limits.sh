@@ -2,9 +2,10 @@
 # The shipped nginx.conf against floods from one client address (the real service, on
 # 127.0.0.1): many connections with unfinished headers (Slowloris) leave /health
 # answering; requests in progress are capped per address (429 past the cap); anonymous
-# image work is rate-limited per address (429 past the burst) while requests with an
-# X-Api-Key header are not held to that limit. The floods are bounded in count and
-# time, and every socket is closed before the test ends.
+# image work runs one request at a time per address (429 for the others, while another
+# address is served) and is rate-limited per address (429 past the burst), while
+# requests with an X-Api-Key header are held to neither. The floods are bounded in count
+# and time, and every socket is closed before the test ends.
 . tests/lib.sh
 FLOOD="python3 $TOP/tests/e2e/limits/flood.py"
 
@@ -53,6 +54,55 @@ is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE/robots.txt")" 2
 	"a static file is served while they are held"
 unflood
 is "$(health)" 200 "/health answers 200 after the slow bodies"
+
+# ---- anonymous image work: one request at a time per address ----
+# An upload whose body comes a byte a second holds the one place of its address
+# (127.0.0.1) for as long as it goes on: nginx's "100 Continue" says it is in
+# progress, and it is never answered before it is closed. Meanwhile every further
+# image request from that address is refused at once (429), on every image route and
+# however many come together, while at the same moment a visitor from another address
+# uploads, and a request with an API key and a page from the held address are served.
+convert -size 64x48 gradient:'#20406a-#e0b070' "$T/p.png"
+rm -f "$T/ready" "$T/ready.end" "$T/stop"
+$FLOOD "$PORT" trickle "$T/ready" "$T/stop" "POST /" 2>>"$T/flood.err" &
+fpid=$!
+k=0; while [ ! -f "$T/ready" ] && [ $k -lt 300 ]; do sleep 0.1; k=$((k + 1)); done
+is "$(cat "$T/ready" 2>/dev/null)" "HTTP/1.1 100 Continue" "an anonymous POST / whose body trickles in is in progress (100 Continue)"
+i=0; jobs_=""
+while [ $i -lt 8 ]; do
+	if [ $((i % 2)) = 0 ]; then
+		curl -s -o "$T/busy.$i" -w '%{http_code}\n' -H 'Accept: application/json' \
+			-F image=@"$T/p.png" "$BASE/" > "$T/busy.$i.st" &
+	else
+		curl -s -o "$T/busy.$i" -w '%{http_code}\n' -H 'Content-Type: application/json' \
+			--data '{"image": "", "filter": "red"}' "$BASE/api/filter" > "$T/busy.$i.st" &
+	fi
+	jobs_="$jobs_ $!"; i=$((i + 1))
+done
+curl -s -o "$T/victim" -w '%{http_code}' --interface 127.0.0.2 -H 'Accept: application/json' \
+	-F image=@"$T/p.png" "$BASE/" > "$T/victim.st" &
+jobs_="$jobs_ $!"
+wait $jobs_
+is "$(cat "$T"/busy.*.st | sort | uniq -c | tr -s ' ')" " 8 429" \
+	"8 image requests at once from the held address (POST /, POST /api/filter) are all 429"
+is "$(for f in "$T"/busy.[0-7]; do json "$f" 'j["code"]'; done | sort -u)" \
+	rate_limit_exceeded "each in the JSON shape (rate_limit_exceeded)"
+is "$(cat "$T/victim.st"):$(json "$T/victim" 'j["width"]')" 201:64 \
+	"meanwhile a visitor from another address (127.0.0.2) uploads (201)"
+is "$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Api-Key: not-a-real-key' -H 'Content-Type: application/json' \
+	--data '{"image": "", "filter": "red"}' "$BASE/api/filter")" 403 \
+	"a request with an API key from the held address reaches the program (403, not 429)"
+is "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/json' "$BASE/")" 200 \
+	"GET / (no image work) from the held address is served"
+# The held upload is still in progress: nginx logs a request when it ends, and its line
+# is not in the access log yet, while the visitor's and the refused ones are.
+is "$(grep -c '^127\.0\.0\.1 .*"POST / HTTP/1\.1" [0-9]' "$T/data/run/access.log"):$(grep -c \
+	'^127\.0\.0\.2 .*"POST / HTTP/1\.1" 201' "$T/data/run/access.log")" 4:1 \
+	"the log holds the 4 refused uploads and the visitor's, not the held one"
+unflood
+is "$(cat "$T/ready.end" 2>/dev/null)" "no answer" "the held upload was in progress all along (not answered before it was closed)"
+is "$(curl -s -o "$T/after" -w '%{http_code}' -H 'Accept: application/json' -F image=@"$T/p.png" "$BASE/")" 201 \
+	"once it ends, the address uploads again (201)"
 
 # ---- anonymous image work: a burst past the limit ----
 $FLOOD "$PORT" burst 160 > "$T/anon" 2>>"$T/flood.err"

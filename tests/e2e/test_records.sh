@@ -87,12 +87,14 @@ curl -s -D "$T/h" -o "$T/b" -H "X-Api-Key: $KEY" -F name=rotated -F image=@"$T/r
 is "$(json "$T/b" 'j["width"]')x$(json "$T/b" 'j["height"]')" 60x90 "an EXIF-rotated JPEG is stored upright"
 
 # --- 20 parallel uploads, user_limit 5 ---
+# One identity (the cookie) from 20 addresses (127.0.1.N), as one visitor's devices
+# would: nginx admits one anonymous image request at a time per address.
 curl -s -c "$T/jar3" -o /dev/null "$BASE/"
 jobs_=""
 i=0
 while [ $i -lt 20 ]; do
 	curl -s -b "$T/jar3" -o /dev/null -w '%{http_code}\n' -H 'Accept: application/json' \
-		-F name="p$i" -F image=@"$T/a.png" "$BASE/" > "$T/par.$i" &
+		--interface "127.0.1.$((i + 1))" -F name="p$i" -F image=@"$T/a.png" "$BASE/" > "$T/par.$i" &
 	jobs_="$jobs_ $!"
 	i=$((i + 1))
 done

@@ -6,10 +6,19 @@ flood.py PORT hold N READY STOP
     the number that connected to READY, and holds them until the file STOP appears
     (at most 60 s); then closes them all.
 flood.py PORT slowbody N READY STOP
-    Opens up to N connections that each send complete headers of a POST whose body
-    never comes, waits (at most 6 s) for answers, writes "REFUSED HELD OTHER" to READY
-    (429 answers or closes, connections still waiting, any other answer), and holds
-    them until STOP appears (at most 60 s); then closes them all.
+    Opens up to N connections that each send complete headers of a PUT /update/0
+    (a rename: not image work) whose body never comes, waits (at most 6 s) for
+    answers, writes "REFUSED HELD OTHER" to READY (429 answers or closes, connections
+    still waiting, any other answer), and holds them until STOP appears (at most
+    60 s); then closes them all.
+flood.py PORT trickle READY STOP "METHOD PATH"
+    Sends the headers of one request (METHOD PATH, a body of 1 MB announced, and
+    "Expect: 100-continue"), waits for nginx's first answer line ("HTTP/1.1 100
+    Continue" once nginx reads the body, that is once the request is in progress)
+    and writes it to READY ("none" if none came in 20 s); then sends one byte of body
+    a second (so that nginx's body timeout never ends it) until STOP appears (at most
+    120 s), and writes to READY.end "no answer", or the first line of the answer that
+    came meanwhile.
 flood.py PORT burst N [HEADER: VALUE]
     Makes N POST /api/filter requests one after the other and prints one line per
     answer: "STATUS CODE" (CODE from the JSON body's "code", or "-").
@@ -85,7 +94,7 @@ def hold(port, n, ready, stop):
 
 def slowbody(port, n, ready, stop):
     n = min(n, raise_nofile(n) - 64)
-    head = (b"POST /update/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    head = (b"PUT /update/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             b"Content-Length: 1000000\r\n\r\n{")
     socks, connected = open_many(port, n, head, time.monotonic() + 5)
     sel = selectors.DefaultSelector()
@@ -115,6 +124,44 @@ def slowbody(port, n, ready, stop):
     while not os.path.exists(stop) and time.monotonic() < end:
         time.sleep(0.05)
     close_all(socks)
+
+
+def trickle(port, ready, stop, line):
+    s = socket.create_connection((HOST, port), timeout=20)
+    s.sendall(line.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+              b"Expect: 100-continue\r\nContent-Length: 1000000\r\n\r\n")
+    try:
+        first = s.recv(256).split(b"\r\n", 1)[0].decode(errors="replace") or "none"
+    except OSError:
+        first = "none"
+    with open(ready + ".tmp", "w") as f:
+        f.write(first + "\n")
+    os.rename(ready + ".tmp", ready)
+    s.setblocking(False)
+    answer = b""
+    end = time.monotonic() + 120
+    tick = 0
+    while not os.path.exists(stop) and time.monotonic() < end:
+        if tick % 20 == 0:
+            try:
+                s.send(b" ")  # JSON whitespace
+            except OSError:
+                break
+        try:
+            data = s.recv(256)
+            if not data:
+                break
+            answer += data
+        except BlockingIOError:
+            pass
+        except OSError:
+            break
+        time.sleep(0.05)
+        tick += 1
+    s.close()
+    with open(ready + ".end.tmp", "w") as f:
+        f.write((answer.split(b"\r\n", 1)[0].decode(errors="replace") if answer else "no answer") + "\n")
+    os.rename(ready + ".end.tmp", ready + ".end")
 
 
 def burst(port, n, header):
@@ -154,6 +201,8 @@ def main():
         hold(port, int(sys.argv[3]), sys.argv[4], sys.argv[5])
     elif mode == "slowbody":
         slowbody(port, int(sys.argv[3]), sys.argv[4], sys.argv[5])
+    elif mode == "trickle":
+        trickle(port, sys.argv[3], sys.argv[4], sys.argv[5])
     elif mode == "burst":
         burst(port, int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "")
     else:
