@@ -105,6 +105,8 @@ is "$(curl -s -o "$T/after" -w '%{http_code}' -H 'Accept: application/json' -F i
 	"once it ends, the address uploads again (201)"
 
 # ---- anonymous image work: a burst past the limit ----
+# One after the other on one kept-alive connection, as a browser sends them: each ends
+# before the next begins, so only the rate limit can refuse them.
 $FLOOD "$PORT" burst 160 > "$T/anon" 2>>"$T/flood.err"
 n429=$(grep -c '^429 ' "$T/anon")
 first=$(head -n 50 "$T/anon" | grep -c '^429 ')

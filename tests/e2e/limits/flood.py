@@ -20,8 +20,11 @@ flood.py PORT trickle READY STOP "METHOD PATH"
     120 s), and writes to READY.end "no answer", or the first line of the answer that
     came meanwhile.
 flood.py PORT burst N [HEADER: VALUE]
-    Makes N POST /api/filter requests one after the other and prints one line per
-    answer: "STATUS CODE" (CODE from the JSON body's "code", or "-").
+    Makes N POST /api/filter requests one after the other on one kept-alive connection
+    (a new one only when nginx closes it), as a browser would, and prints one line per
+    answer: "STATUS CODE" (CODE from the JSON body's "code", or "-"). nginx ends a
+    kept-alive request, and frees its place under limit_conn, before it reads the next;
+    a request on a closed connection may still hold its place while the next arrives.
 """
 import json
 import os
@@ -164,35 +167,58 @@ def trickle(port, ready, stop, line):
     os.rename(ready + ".end.tmp", ready + ".end")
 
 
+def read_answer(f):
+    """One HTTP answer from the file f: (status, body, closes); status "000" when the
+    connection ended first."""
+    line = f.readline()
+    parts = line.split(b" ", 2)
+    if len(parts) < 2:
+        return "000", b"", True
+    length, closes = None, False
+    while True:
+        h = f.readline()
+        if h in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = h.partition(b":")
+        name, value = name.strip().lower(), value.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"connection" and value == b"close":
+            closes = True
+    body = f.read(length) if length is not None else f.read()
+    return parts[1].decode(), body, closes or length is None
+
+
 def burst(port, n, header):
     body = b'{"image": "", "filter": "red"}'
     extra = b""
     if header:
         extra = header.encode() + b"\r\n"
+    s = f = None
     for _ in range(n):
-        s = socket.create_connection((HOST, port), timeout=10)
-        s.sendall(b"POST /api/filter HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        if s is None:
+            s = socket.create_connection((HOST, port), timeout=10)
+            f = s.makefile("rb")
+        s.sendall(b"POST /api/filter HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   b"Content-Type: application/json\r\n" + extra +
                   b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        data = b""
         try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            status, rest, closes = read_answer(f)
         except OSError:
-            pass
-        s.close()
-        head, _, rest = data.partition(b"\r\n\r\n")
-        parts = head.split(b" ", 2)
-        status = parts[1].decode() if len(parts) > 1 else "000"
+            status, rest, closes = "000", b"", True
         code = "-"
         try:
             code = json.loads(rest.decode())["code"]
         except Exception:
             pass
         print(status, code)
+        if closes:
+            f.close()
+            s.close()
+            s = f = None
+    if s is not None:
+        f.close()
+        s.close()
 
 
 def main():
