@@ -22,7 +22,7 @@ int cli_load_conf(void)
 int cmd_init(int argc, char **argv)
 {
 	char why[512], path[4096];
-	unsigned char secret[64];
+	unsigned char secret[CONF_SECRET_MAX];
 	size_t len;
 	struct db *db = NULL;
 	enum err e;

@@ -87,7 +87,7 @@ static int write_file(const char *path, const void *data, size_t len)
 static int backup(int argc, char **argv)
 {
 	char tmp[4200], secret_path[4200], check[64];
-	unsigned char secret[64];
+	unsigned char secret[CONF_SECRET_MAX];
 	const char *file = NULL;
 	struct db *live = NULL, *copy = NULL;
 	int i, with_secret = 0, rc = 1;
@@ -339,13 +339,12 @@ static int stats(void)
 		{ "jobs_failed",        "SELECT count(*) FROM jobs WHERE status = 'failed'" },
 		{ "schema_version",     "SELECT COALESCE(MAX(version), 0) FROM schema_migrations" },
 	};
-	char v[64], month_ago[20];
+	char v[64], month_ago[11];
 	struct db *db;
 	size_t i;
 	int rc = 0;
 
-	store_stamp(time(NULL) - 30 * 86400, month_ago);
-	month_ago[10] = '\0';   /* the day */
+	store_day(time(NULL) - 30 * 86400, month_ago);
 	if (!cli_load_conf() || !(db = open_live(1, 1)))
 		return 1;
 	/* One read transaction: the figures describe one moment. */

@@ -79,7 +79,7 @@ static char *vals[NDEFS];
 static long ints[NDEFS];
 static char file_used[512] = "(defaults)";
 /* The secret read from <data_dir>/secret, once per process and settings (conf_secret). */
-static unsigned char file_secret[64];
+static unsigned char file_secret[CONF_SECRET_MAX];
 static size_t file_secret_len;
 
 static int find(const char *key)
@@ -298,7 +298,7 @@ enum err conf_secret(unsigned char *out, size_t *len)
 	int fd;
 
 	if (*s) {
-		*len = strlen(s) > 64 ? 64 : strlen(s);
+		*len = strlen(s) > CONF_SECRET_MAX ? CONF_SECRET_MAX : strlen(s);
 		memcpy(out, s, *len);
 		return ERR_OK;
 	}

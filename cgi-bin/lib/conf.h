@@ -32,7 +32,9 @@ const char *conf_key(size_t i);
 /* The conf file that was read, or "(defaults)". */
 const char *conf_file(void);
 
-/* Writes the server secret (at least 32 bytes) into out[*len] (cap 64 bytes). Uses the
+/* The longest server secret, in bytes: conf_secret's out holds this many. */
+#define CONF_SECRET_MAX 64
+/* Writes the server secret (at least 32 bytes) into out[*len] (at most CONF_SECRET_MAX). Uses the
  * `secret` setting when set; otherwise reads <data_dir>/secret, creating it with 32
  * random bytes (hex, mode 0600) on first use, race-free between processes. A process
  * reads that file once (until conf_load): a replaced secret takes a restart. */

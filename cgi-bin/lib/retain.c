@@ -13,11 +13,7 @@
 /* The UTC day `days` days before now as "YYYY-MM-DD" into out. */
 static void day_before(long days, char out[11])
 {
-	char t[20];
-
-	store_stamp(time(NULL) - (time_t)days * 86400, t);
-	memcpy(out, t, 10);
-	out[10] = '\0';
+	store_day(time(NULL) - (time_t)days * 86400, out);
 }
 
 /* The identities this process has noted as seen today: a returning visitor's requests

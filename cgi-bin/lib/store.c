@@ -27,6 +27,15 @@ void store_stamp(time_t t, char out[20])
 	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+void store_day(time_t t, char out[11])
+{
+	char s[20];
+
+	store_stamp(t, s);
+	memcpy(out, s, 10);
+	out[10] = '\0';
+}
+
 enum err store_begin(struct db *db, int write)
 {
 	/* A read sees one state throughout, as SQLite's does (PostgreSQL's default,

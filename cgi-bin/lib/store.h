@@ -62,6 +62,8 @@ void store_rollback(struct db *db);
 /* t as the store writes times, "YYYY-MM-DD HH:MM:SS" (UTC), into out[20]; a day is
  * its first 10 characters. */
 void store_stamp(time_t t, char out[20]);
+/* The day of t as the store writes days, "YYYY-MM-DD" (UTC), into out[11]. */
+void store_day(time_t t, char out[11]);
 /* Checks that the database answers a query. Returns ERR_OK or the mapped error. */
 enum err store_check(struct db *db);
 /* Path of the SQLite file the conf names into out[n]; ERR_CONFIG when the conf names

@@ -22,7 +22,7 @@ static int hmac256(const unsigned char *key, size_t klen, const unsigned char *m
 {
 	static EVP_MAC *mac;
 	static EVP_MAC_CTX *keyed;
-	static unsigned char kept[64];   /* conf_secret's secrets are at most 64 bytes */
+	static unsigned char kept[CONF_SECRET_MAX];
 	static size_t kept_len;
 	OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
 		                OSSL_PARAM_construct_end() };
@@ -137,7 +137,7 @@ out:
  * a fresh id (and its Set-Cookie) or none (user_id ""). */
 static enum err ident(struct req *r, struct db *db, struct ident *out, int issue)
 {
-	unsigned char secret[64];
+	unsigned char secret[CONF_SECRET_MAX];
 	char value[UID_COOKIE_BYTES + 1], id[33], signed_id[UID_COOKIE_BYTES];
 	const char *key = req_api_key(r), *name = conf_str("cookie_name"), *pos = NULL;
 	size_t sl = 0;
