@@ -84,7 +84,9 @@ int cmd_worker(int argc, char **argv)
 		if (!once)
 			purge_now_and_then(db);
 		lim_request_begin();
-		if ((e = job_run_one(db, &did))) {
+		e = job_run_one(db, &did);
+		lim_request_end();
+		if (e) {
 			log_warn("job run: %s", err_str(e));
 			if (once)
 				return 1;

@@ -44,6 +44,7 @@ static const struct def {
 	{ "light_workers",         T_INT,  "2", 1, 64, NULL },
 	{ "worker_memory_mb",      T_INT,  "4096", 0, 1L << 20, NULL },
 	{ "worker_cpu_seconds",    T_INT,  "120", 0, 86400, NULL },
+	{ "low_priority_pixels",   T_INT,  "4000000", 0, 1L << 31, NULL },
 	{ "busy_timeout_ms",       T_INT,  "5000", 0, 600000, NULL },
 	{ "min_free_mb",           T_INT,  "100", 0, 1L << 30, NULL },
 	{ "cookie_name",           T_STR,  "backdrop_uid", 0, 0, NULL },

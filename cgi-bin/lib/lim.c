@@ -1,6 +1,11 @@
 /* lim.c: each worker's own resource limits (setrlimit): address space and CPU time per
- * request, from conf worker_memory_mb and worker_cpu_seconds. */
+ * request, from conf worker_memory_mb and worker_cpu_seconds; and the lower CPU
+ * priority of large requests (low_priority_pixels). */
+#include <dirent.h>
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -92,4 +97,109 @@ void lim_request_begin(void)
 		log_warn("limits: cannot set the CPU time limit");
 	else
 		set = want;
+}
+
+/* ---- large requests yield ---- */
+
+#define LOW_NICE  19        /* the lowest priority: a weight of 15 against 1024 */
+#define CAP_NICE  23        /* CAP_SYS_NICE's bit in /proc/self/status's CapEff */
+
+static struct {
+	int may;            /* 1: this worker can raise its priority again, so may lower it */
+	int checked;
+	long pixels;        /* decoded by the request in progress */
+	int lowered;
+} pri;
+
+/* 1 when a priority lowered now can be raised again: RLIMIT_NICE allows nice 0, or the
+ * process has CAP_SYS_NICE (root, unless a container took it away). */
+static int may_raise(void)
+{
+	struct rlimit rl;
+	char line[256];
+	unsigned long long caps;
+	FILE *f;
+	int ok = 0;
+
+	if (getrlimit(RLIMIT_NICE, &rl) == 0 && (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= 20))
+		return 1;
+	if (!(f = fopen("/proc/self/status", "r")))
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1) {
+			ok = (caps >> CAP_NICE) & 1;
+			break;
+		}
+	fclose(f);
+	return ok;
+}
+
+/* Every thread of the process at nice (threads made later inherit it from the thread
+ * that makes them), and the session's scheduling group when the process leads its own
+ * session (with autogroups, the kernel shares the CPU between sessions first: a nice
+ * value counts only against the same session's threads). 0, or -1 when one failed. */
+static int renice(int nice)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	FILE *f;
+	int bad = 0;
+
+	if (!d)
+		return setpriority(PRIO_PROCESS, 0, nice) ? -1 : 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && setpriority(PRIO_PROCESS, (id_t)atol(e->d_name), nice) &&
+		    errno != ESRCH)
+			bad = -1;
+	closedir(d);
+	if (getsid(0) == getpid() && (f = fopen("/proc/self/autogroup", "w"))) {
+		fprintf(f, "%d", nice);
+		if (fclose(f))
+			bad = -1;
+	}
+	return bad;
+}
+
+void lim_worker_session(void)
+{
+	/* A worker forked by its supervisor leads no process group, so this succeeds;
+	 * a process that leads one (started by hand) keeps the session it has. */
+	(void)setsid();
+}
+
+void lim_pixels(long pixels)
+{
+	long cap = conf_int("low_priority_pixels");
+
+	pri.pixels += pixels > 0 ? pixels : 0;
+	if (pri.lowered || cap <= 0 || pri.pixels <= cap)
+		return;
+	if (!pri.checked) {
+		pri.checked = 1;
+		pri.may = may_raise();
+	}
+	if (!pri.may)
+		return;
+	pri.lowered = 1;      /* even when only some threads could be lowered */
+	if (renice(LOW_NICE))
+		log_warn("limits: cannot lower the priority of a large request");
+}
+
+int lim_lowered(void)
+{
+	return pri.lowered;
+}
+
+void lim_request_end(void)
+{
+	pri.pixels = 0;
+	if (!pri.lowered)
+		return;
+	pri.lowered = 0;
+	if (renice(0)) {
+		/* Not expected once may_raise() said yes (a capability dropped meanwhile?):
+		 * said once, and no request is lowered again by this worker. */
+		log_error("limits: cannot give this worker its priority back");
+		pri.may = 0;
+	}
 }

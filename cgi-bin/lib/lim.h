@@ -43,4 +43,23 @@
 int lim_worker_init(void);
 void lim_request_begin(void);
 
+/*
+ * Large requests yield the CPU (lim.c). Work on an image grows with its pixels: a
+ * request that decodes more than low_priority_pixels (conf) in all is lowered to the
+ * lowest CPU priority, every thread of its worker (nice 19, and the worker's own
+ * scheduling group where the kernel groups by session), so that an ordinary photo
+ * never waits for the CPU behind it; its network pass takes its own turn (cut_net.c).
+ * lim_pixels() counts what the request decodes, once each image is probed and before
+ * any pixel is allocated; lim_lowered() says whether the request now runs lowered;
+ * lim_request_end(), after each request, gives the worker its priority back.
+ * A worker lowers a request only when it may raise its priority again afterwards
+ * (root with CAP_SYS_NICE, or RLIMIT_NICE of 20, systemd's LimitNICE=+0); else large
+ * requests run as any other. lim_worker_session(), once at a FastCGI worker's start,
+ * makes the worker a session of its own, so that its group is its alone.
+ */
+void lim_worker_session(void);
+void lim_pixels(long pixels);
+int lim_lowered(void);
+void lim_request_end(void);
+
 #endif

@@ -591,6 +591,7 @@ int app_main_shaped(const char *prog, const struct route *routes, size_t nroutes
 		log_error("refusing to start: FastCGI initialisation failed");
 		return 1;
 	}
+	lim_worker_session();
 	while (FCGX_Accept_r(&fr) >= 0) {
 		struct req r;
 		memset(&r, 0, sizeof r);
@@ -599,6 +600,7 @@ int app_main_shaped(const char *prog, const struct route *routes, size_t nroutes
 		serve(&r, routes, nroutes, &sh);
 		req_free(&r);
 		FCGX_Finish_r(&fr);
+		lim_request_end();
 	}
 	store_close();
 	return 0;

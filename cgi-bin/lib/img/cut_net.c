@@ -13,7 +13,9 @@
  * idle worker gives the activations' memory back (see the README for the figures).
  * Runs are serialised by a mutex in the process and by a lock file between the
  * processes of a host: two at once would only share the same cores and double the
- * peak memory.
+ * peak memory. A large request, lowered to the lowest CPU priority (lim.h), takes a
+ * lock file of its own: an ordinary photo never waits for its run, which then has
+ * only the CPU the ordinary ones leave.
  *
  * Pre- and post-processing reproduce the model's reference pipeline: the RGB pixels
  * resized to 1024 x 1024 ignoring the aspect ratio by plain bilinear sampling
@@ -33,6 +35,7 @@
 #include "img.h"
 #include "cutout.h"
 #include "cut.h"
+#include "lim.h"
 #include "pipeline.h"
 
 #if defined(__has_include)
@@ -295,12 +298,18 @@ out:
 	free(half);
 	return bad;
 }
-/* infer() holding the host's lock file (one run at a time on the host), then the run's
- * memory given back, so that an idle worker keeps only the weights. The caller holds
- * net_lock. */
+/* infer() holding the host's lock file (one run at a time on the host; a lowered
+ * request's in the ".low" one), then the run's memory given back, so that an idle
+ * worker keeps only the weights. The caller holds net_lock. */
 static int run_host(const float *in, float *out)
 {
-	int lk = net.lock[0] ? open(net.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1, bad;
+	char path[sizeof net.lock + 8];
+	int lk = -1, bad;
+
+	if (net.lock[0]) {
+		snprintf(path, sizeof path, "%s%s", net.lock, lim_lowered() ? ".low" : "");
+		lk = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	}
 
 	while (lk >= 0 && flock(lk, LOCK_EX) && errno == EINTR)
 		;

@@ -7,6 +7,7 @@
 #include <webp/decode.h>
 #include <webp/demux.h>
 #include "img.h"
+#include "lim.h"
 
 /*
  * Why not gd for PNG and WebP: gd stores alpha in 7 bits, so a matte would lose its
@@ -311,5 +312,6 @@ enum err img_load(const void *p, size_t n, const struct img_limits *lim, struct 
 	out->alpha = NULL;
 	if ((e = img_probe(p, n, lim, &in)))
 		return e;
+	lim_pixels((long)in.width * in.height);   /* a large one yields from here on */
 	return img_decode(p, n, &in, out);
 }
