@@ -34,6 +34,19 @@ hold() {
 	while [ ! -f "$T/held" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 }
 autogroups=$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo 0)
+# settled PID NICE: waits (a bounded while) until PID's threads, and its session group
+# where there are autogroups, are all at NICE: a worker sets them one after another.
+settled() {
+	want=$2
+	[ "$autogroups" = 1 ] && want="$2/$2"
+	i=0
+	while [ $i -lt 600 ]; do
+		got=$(nices "$1")
+		[ "$autogroups" = 1 ] && got="$got/$(group "$1")"
+		[ "$got" = "$want" ] && return 0
+		sleep 0.05; i=$((i + 1))
+	done
+}
 
 server_start BACKDROP_CUTOUT_MODEL=isnet-medium BACKDROP_LOW_PRIORITY_PIXELS=200000 BACKDROP_WORKERS=2
 ok "the service starts with low_priority_pixels = 200000" test -n "$SERVER_PID"
@@ -61,6 +74,7 @@ while [ -z "$low" ] && [ $i -lt 600 ]; do
 	[ -n "$low" ] || { sleep 0.05; i=$((i + 1)); }
 done
 ok "the large upload's worker lowers itself" test -n "$low"
+settled "$low" 19
 is "$(nices "$low")" 19 "every thread of that worker runs at nice 19"
 if [ "$autogroups" = 1 ]; then
 	is "$(group "$low")" 19 "and its session group at nice 19"
@@ -81,6 +95,8 @@ wait $HOLDER
 wait $BIG
 is "$(status "$T/big")" 201 "released, the large upload is answered 201"
 is "$(header X-Cutout-Engine "$T/big.h")" isnet-medium "cut by the network too"
+# The worker takes its priority back once the answer is sent: wait for that moment.
+settled "$low" 0
 for w in $WORKERS; do
 	is "$(nices "$w")" 0 "afterwards every thread of upload worker $w is back at nice 0"
 	[ "$autogroups" = 1 ] && is "$(group "$w")" 0 "and its session group too"
@@ -94,7 +110,8 @@ rm -rf "$DATA"
 server_start BACKDROP_CUTOUT_MODEL=isnet-medium BACKDROP_LOW_PRIORITY_PIXELS=0 BACKDROP_WORKERS=1
 ok "the service starts with low_priority_pixels = 0" test -n "$SERVER_PID"
 hold
-upload "$T/big0" 5 -F image=@"$T/large.png"
+# (A lowered upload would wait for the lock held here: --max-time ends that wait.)
+upload "$T/big0" 5 --max-time 600 -F image=@"$T/large.png"
 is "$(status "$T/big0")" 201 "a large upload is answered while that lock is held"
 W=$(cat "$DATA/run/upload.pid")
 is "$(nices "$W")" 0 "its worker stayed at nice 0"
