@@ -75,8 +75,9 @@ static void cors(struct req *r)
 	} else {
 		return;
 	}
-	resp_header(r, "Access-Control-Expose-Headers", "X-Width, X-Height, X-Type, X-Foreground-Top, "
-	            "X-Foreground-Left, X-Foreground-Width, X-Foreground-Height, X-Cutout-Engine, "
+	resp_header(r, "Access-Control-Expose-Headers", "X-Width, X-Height, X-Max-Width, X-Max-Height, "
+	            "X-Type, X-Foreground-Top, X-Foreground-Left, X-Foreground-Width, "
+	            "X-Foreground-Height, X-Cutout-Engine, "
 	            "X-Credits-Charged, X-Credits-Used-This-Month, X-Credits-Monthly-Quota, "
 	            "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After");
 }
@@ -355,6 +356,10 @@ static enum err h_removebg(struct req *r)
 		goto out;
 	resp_header(r, "X-Type", "%s", out.type);
 	resp_header(r, "X-Credits-Charged", "%s", q.credits_x4 == 4 ? "1" : "0.25");
+	/* As remove.bg: the largest result this image gives (size=full, before any crop),
+	 * which is the photo's own size, upright. */
+	resp_header(r, "X-Max-Width", "%d", out.res.src_width);
+	resp_header(r, "X-Max-Height", "%d", out.res.src_height);
 	if (!out.zip) {
 		e = send_result(r, &out.res);
 		goto out;

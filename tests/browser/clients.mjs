@@ -60,7 +60,8 @@ try {
 			k.getContext('2d').drawImage(bmp, 0, 0);
 			const px = (x, y) => Array.from(k.getContext('2d').getImageData(x, y, 1, 1).data);
 			out.removebg = { status: r.status, type: r.headers.get('Content-Type'), credits: r.headers.get('X-Credits-Charged'),
-				width: r.headers.get('X-Width'), corner: px(2, 2), middle: px(30, 20) };
+				width: r.headers.get('X-Width'), maxWidth: r.headers.get('X-Max-Width'),
+				corner: px(2, 2), middle: px(30, 20) };
 		} catch (e) { out.removebg = { error: String(e) }; }
 
 		try {
@@ -91,7 +92,8 @@ try {
 
 	const rb = result.removebg;
 	ok(rb.status === 200 && rb.type === 'image/png', 'fetch POST /v1.0/removebg from another origin gets the PNG', rb);
-	ok(rb.credits === '1' && rb.width === '60', 'and can read the exposed X-Credits-Charged and X-Width', rb);
+	ok(rb.credits === '1' && rb.width === '60' && rb.maxWidth === '60',
+		'and can read the exposed X-Credits-Charged, X-Width and X-Max-Width', rb);
 	ok(rb.corner && rb.corner[3] === 0, 'the cutout is transparent where the background was', rb.corner);
 	ok(rb.middle && rb.middle[3] === 255 && rb.middle[0] > 150, 'and keeps the red subject', rb.middle);
 	const acc = result.account;

@@ -121,6 +121,8 @@ rb -H "X-Api-Key: $KEY" -F size=auto -F image_file=@"$H/o.png"
 is "$(status "$T/h")" 200 "multipart image_file with a key is 200"
 is "$(header Content-Type "$T/h")" image/png "a cutout is PNG by default"
 is "$(header X-Width "$T/h")x$(header X-Height "$T/h")" 80x60 "X-Width and X-Height"
+is "$(header X-Max-Width "$T/h")x$(header X-Max-Height "$T/h")" 80x60 \
+	"X-Max-Width and X-Max-Height: the largest result the image gives, here its own size"
 is "$(header X-Type "$T/h")" other "X-Type"
 is "$(header X-Credits-Charged "$T/h")" 1 "size=auto charges 1 credit"
 fw=$(header X-Foreground-Width "$T/h"); fh=$(header X-Foreground-Height "$T/h")
@@ -168,6 +170,7 @@ rb -H "X-Api-Key: $KEY" -F image_file=@"$H/o.png" -F format=gif
 is "$(status "$T/h"):$(rbcode)" 400:invalid_format "a bad format is invalid_format"
 rb -H "X-Api-Key: $KEY" -F image_file=@"$H/o.png" -F format=zip
 is "$(status "$T/h"):$(header Content-Type "$T/h")" 200:application/zip "format=zip is a zip"
+is "$(header X-Max-Width "$T/h")x$(header X-Max-Height "$T/h")" 80x60 "a zip answer has X-Max-Width/Height too"
 is "$(python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); print(" ".join(sorted(z.namelist())))' "$T/b")" \
 	"alpha.png color.jpg" "the zip holds color.jpg and alpha.png"
 rb -H "X-Api-Key: $KEY" -F image_file=@"$H/o.png" -F channels=alpha
@@ -178,6 +181,7 @@ is "$(rbcode)" invalid_channels "a bad channels value is refused"
 rb -H "X-Api-Key: $KEY" -F image_file=@"$H/o.png" -F crop=true
 is "$(status "$T/h")" 200 "crop=true"
 ok "crop=true crops to the subject ($(header X-Width "$T/h") wide)" test "$(header X-Width "$T/h")" -lt 50
+is "$(header X-Max-Width "$T/h")x$(header X-Max-Height "$T/h")" 80x60 "X-Max-Width/Height stay the uncropped size"
 rb -H "X-Api-Key: $KEY" -F image_file=@"$H/o.png" -F crop=true -F crop_margin=10px
 ok "crop_margin adds to the crop" test "$(header X-Width "$T/h")" -ge 45
 rb -H "X-Api-Key: $KEY" -F image_file=@"$H/o.png" -F crop_margin=99%
@@ -220,6 +224,21 @@ convert -size 300x300 xc:'#20a040' -fill '#d02020' -draw 'rectangle 100,90 199,2
 b64 "$T/big-b64.png" > "$T/big.b64"
 rb -H "X-Api-Key: $KEY" -F image_file_b64=\<"$T/big.b64" -F size=auto
 is "$(status "$T/h"):$(header X-Width "$T/h")" "200:300" "a $(wc -c < "$T/big.b64" | tr -d ' ')-byte multipart image_file_b64"
+# A preview of a larger photo: X-Width/Height are the 0.25 MP result, X-Max-Width/Height
+# the photo's own size (what size=full gives), upright: stored 1000x800 and turned by
+# its EXIF orientation (6, a quarter turn) it is 800x1000.
+convert -size 1000x800 xc:'#20a040' -fill '#d02020' -draw 'rectangle 300,200 699,599' -quality 90 "$T/flat.jpg"
+# An APP1 Exif segment with Orientation 6 (turn a quarter clockwise to view).
+python3 - "$T/flat.jpg" "$T/turned.jpg" <<'PY'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+tiff = b'II*\x00' + struct.pack('<I', 8) + struct.pack('<H', 1) + struct.pack('<HHIHH', 0x0112, 3, 1, 6, 0) + struct.pack('<I', 0)
+app1 = b'Exif\x00\x00' + tiff
+open(sys.argv[2], 'wb').write(d[:2] + b'\xff\xe1' + struct.pack('>H', len(app1) + 2) + app1 + d[2:])
+PY
+rb -H "X-Api-Key: $KEY" -F image_file=@"$T/turned.jpg" -F size=preview
+is "$(status "$T/h"):$(header X-Width "$T/h")x$(header X-Height "$T/h")" 200:447x559 "a preview of an 800x1000 photo is 447x559"
+is "$(header X-Max-Width "$T/h")x$(header X-Max-Height "$T/h")" 800x1000 "X-Max-Width/Height: the photo's own size, upright"
 rb -H "X-Api-Key: $KEY" -d image_file_b64='***' -d size=auto
 is "$(rbcode)" invalid_image_file_b64 "bad base64 is refused"
 printf '{"image_file_b64": "%s", "size": "auto", "bg_color": "red"}' "$(b64 "$H/o.png")" > "$T/j"
@@ -231,7 +250,8 @@ like "$(json "$T/b" 'sorted(k for k in j["data"] if k.startswith("foreground_"))
 	'foreground_height.*foreground_left.*foreground_top.*foreground_width' "foreground_* are in the JSON"
 curl -s -D "$T/h" -o "$T/b" -H "X-Api-Key: $KEY" "$BASE/v1.0/account"
 is "$(status "$T/h")" 200 "GET /v1.0/account"
-like "$(json "$T/b" 'j["data"]["attributes"]["credits"]["total"]')" '^[0-9]+$' "account reports the credits left"
+like "$(json "$T/b" 'j["data"]["attributes"]["credits"]["total"]')" '^[0-9]+(\.[0-9]+)?$' \
+	"account reports the credits left (a preview costs a quarter)"
 out=$(python3 tests/e2e/change/removebg_client.py "$BASE" "$KEY" "$H/o.png" "$T/client.png" 2>&1)
 is "$out" "80 60 other 1" "a client posting like remove.bg's python client reads X-Width etc."
 is "$(size "$T/client.png")" 80x60 "and gets the image"
