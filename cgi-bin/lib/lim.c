@@ -107,7 +107,6 @@ void lim_request_begin(void)
 static struct {
 	int may;            /* 1: this worker can raise its priority again, so may lower it */
 	int checked;
-	long pixels;        /* decoded by the request in progress */
 	int lowered;
 } pri;
 
@@ -171,8 +170,7 @@ void lim_pixels(long pixels)
 {
 	long cap = conf_int("low_priority_pixels");
 
-	pri.pixels += pixels > 0 ? pixels : 0;
-	if (pri.lowered || cap <= 0 || pri.pixels <= cap)
+	if (pri.lowered || cap <= 0 || pixels <= cap)
 		return;
 	if (!pri.checked) {
 		pri.checked = 1;
@@ -192,7 +190,6 @@ int lim_lowered(void)
 
 void lim_request_end(void)
 {
-	pri.pixels = 0;
 	if (!pri.lowered)
 		return;
 	pri.lowered = 0;

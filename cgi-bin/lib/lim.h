@@ -45,12 +45,14 @@ void lim_request_begin(void);
 
 /*
  * Large requests yield the CPU (lim.c). Work on an image grows with its pixels: a
- * request that decodes more than low_priority_pixels (conf) in all is lowered to the
- * lowest CPU priority, every thread of its worker (nice 19, and the worker's own
- * scheduling group where the kernel groups by session), so that an ordinary photo
- * never waits for the CPU behind it; its network pass takes its own turn (cut_net.c).
- * lim_pixels() counts what the request decodes, once each image is probed and before
- * any pixel is allocated; lim_lowered() says whether the request now runs lowered;
+ * request that decodes an image of more than low_priority_pixels (conf; its photo or
+ * a background) is lowered to the lowest CPU priority, every thread of its worker
+ * (nice 19, and the worker's own scheduling group where the kernel groups by
+ * session), so that an ordinary photo never waits for the CPU behind it; its network
+ * pass takes its own turn (cut_net.c). lim_pixels() is told the size of each image the
+ * request decodes, once it is probed and before any pixel is allocated (one image's
+ * size, not a sum: a request decodes its result again for a thumbnail, which is no
+ * larger work); lim_lowered() says whether the request now runs lowered;
  * lim_request_end(), after each request, gives the worker its priority back.
  * A worker lowers a request only when it may raise its priority again afterwards
  * (root with CAP_SYS_NICE, or RLIMIT_NICE of 20, systemd's LimitNICE=+0); else large
