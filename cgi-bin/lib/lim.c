@@ -105,10 +105,10 @@ void lim_request_begin(void)
 #define CAP_NICE  23        /* CAP_SYS_NICE's bit in /proc/self/status's CapEff */
 
 static struct {
-	int may;            /* 1: this worker can raise its priority again, so may lower it */
-	int checked;
+	int may;            /* 1: this worker can raise its priority again, so may lower it;
+	                       0: it cannot; -1: not asked yet */
 	int lowered;
-} pri;
+} pri = { -1, 0 };
 
 /* 1 when a priority lowered now can be raised again: RLIMIT_NICE allows nice 0, or the
  * process has CAP_SYS_NICE (root, unless a container took it away). */
@@ -172,10 +172,8 @@ void lim_pixels(long pixels)
 
 	if (pri.lowered || cap <= 0 || pixels <= cap)
 		return;
-	if (!pri.checked) {
-		pri.checked = 1;
+	if (pri.may < 0)
 		pri.may = may_raise();
-	}
 	if (!pri.may)
 		return;
 	pri.lowered = 1;      /* even when only some threads could be lowered */
