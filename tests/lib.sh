@@ -42,6 +42,13 @@ unlike() {
 	if printf '%s' "$1" | grep -Eq -- "$2"; then _report 1 "$3"; echo "#   '$(printf '%s' "$1" | head -c 300)' matches /$2/"
 	else _report 0 "$3"; fi
 }
+# minute_room SECONDS: waits, if need be, until at least SECONDS remain in this calendar
+# minute (a key's rate counts per calendar minute), so that the requests that follow
+# fall in one minute even on a slow or busy host.
+minute_room() {
+	s=$(date +%S); s=${s#0}
+	[ $((60 - s)) -ge "$1" ] || sleep $((61 - s))
+}
 # json FILE_OR_STRING EXPR: evaluates a Python expression over the parsed JSON as `j`.
 json() {
 	if [ -f "$1" ]; then src=$(cat "$1"); else src=$1; fi
