@@ -46,8 +46,8 @@ unlike() {
 # minute (a key's rate counts per calendar minute), so that the requests that follow
 # fall in one minute even on a slow or busy host.
 minute_room() {
-	s=$(date +%S); s=${s#0}
-	[ $((60 - s)) -ge "$1" ] || sleep $((61 - s))
+	_sec=$(date +%S); _sec=${_sec#0}
+	[ $((60 - _sec)) -ge "$1" ] || sleep $((61 - _sec))
 }
 # json FILE_OR_STRING EXPR: evaluates a Python expression over the parsed JSON as `j`.
 json() {

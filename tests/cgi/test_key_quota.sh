@@ -10,7 +10,6 @@ convert -size 64x48 xc:'#3366cc' -fill yellow -draw "rectangle 20 10 44 38" "$T/
 mpform "$T/up" name=photo image=@"$T/b.png"
 keyadd() { bd_in "$T/data" key add "$@" 2>/dev/null; }
 code() { json "$CGI_BODY" 'j.get("code")'; }
-# The rate counts per calendar minute: start a burst early enough in one.
 
 # --- the monthly quota: one image ---
 cgi index GET / -- HTTP_ACCEPT=application/json   # makes the store
